@@ -17,6 +17,7 @@ import { KafkaConnectClient } from '../src/connect/kafka-connect-client.ts';
 import {
   type ExamplePipeline,
   EXAMPLE,
+  pgAddressFromUrl,
   pgUrl,
   prepareExampleDatabases,
   registerExampleConnectors,
@@ -69,19 +70,9 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function pgAddress(url: string) {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 5432),
-    user: decodeURIComponent(u.username || 'postgres'),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-  };
-}
-
 /** On this machine both sides are databases of the one local cluster, reached the same way by everyone. */
 export function localPipeline(): ExamplePipeline {
-  const server = pgAddress(existing.pgAdminUrl);
+  const server = pgAddressFromUrl(existing.pgAdminUrl);
   return {
     serverA: server,
     serverB: server,

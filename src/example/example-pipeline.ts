@@ -64,6 +64,17 @@ export function pgUrl(address: PgAddress, database: string): string {
   return `postgres://${auth}@${address.host}:${address.port}/${encodeURIComponent(database)}`;
 }
 
+/** The inverse of `pgUrl`: a `postgres://user:password@host:port/db` URL's server part. */
+export function pgAddressFromUrl(url: string): PgAddress {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username || 'postgres'),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+  };
+}
+
 function libpqConninfo(address: PgAddress, database: string): string {
   const quote = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const parts = [`host=${quote(address.host)}`, `port=${address.port}`, `user=${quote(address.user)}`, `dbname=${quote(database)}`];

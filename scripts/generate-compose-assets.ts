@@ -69,7 +69,8 @@ function composeServer(services: Record<string, Record<string, unknown>>, name: 
   const env = environmentOf(name, service.environment);
   // The example's names are fixed (EXAMPLE) so that demo, tests and docs agree; compose must follow.
   if (env.POSTGRES_DB !== database) {
-    throw new Error(`${COMPOSE_FILE}: services.${name}.environment.POSTGRES_DB must be ${database}, got ${env.POSTGRES_DB ?? 'nothing'}`);
+    const got = env.POSTGRES_DB ?? 'nothing';
+    throw new Error(`${COMPOSE_FILE}: services.${name}.environment.POSTGRES_DB must be ${database}, got ${got}`);
   }
   if (!env.POSTGRES_PASSWORD) {
     throw new Error(`${COMPOSE_FILE}: services.${name}.environment.POSTGRES_PASSWORD is missing`);

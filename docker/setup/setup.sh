@@ -20,7 +20,7 @@ psql_on() {
 
 echo "setup: replication slot ${SUBSCRIPTION} on ${HOST_A}/${DATABASE_A}"
 # Made here rather than by CREATE SUBSCRIPTION, as the other stacks do (create_slot = false below).
-psql_on "$HOST_A" "$DATABASE_A" -v slot="$SUBSCRIPTION" <<'SQL'
+psql_on "$HOST_A" "$DATABASE_A" -v slot="$SUBSCRIPTION" > /dev/null <<'SQL'
 SELECT pg_create_logical_replication_slot(:'slot', 'pgoutput')
 WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = :'slot');
 SQL
@@ -33,7 +33,9 @@ psql_on "$HOST_B" "$DATABASE_B" \
 SELECT format(
   'CREATE SUBSCRIPTION %I CONNECTION %L PUBLICATION %I WITH (create_slot = false, slot_name = %L, copy_data = true)',
   :'sub', :'conninfo', :'pub', :'sub')
-WHERE NOT EXISTS (SELECT 1 FROM pg_subscription WHERE subname = :'sub')
+WHERE NOT EXISTS (
+  SELECT 1 FROM pg_subscription s JOIN pg_database d ON d.oid = s.subdbid
+  WHERE s.subname = :'sub' AND d.datname = current_database())
 \gexec
 SQL
 
@@ -47,10 +49,12 @@ fi
 for file in "${connector_files[@]}"; do
   name="$(jq -er .name "$file")"
   echo "setup: connector ${name}"
-  # PUT on the config creates or updates: idempotent, unlike POST /connectors.
-  jq -ec .config "$file" |
-    curl -fsS -X PUT -H 'Content-Type: application/json' --data-binary @- \
-      "${CONNECT_URL}/connectors/${name}/config" > /dev/null
+  config="$(jq -ec .config "$file")"
+  # PUT on the config creates or updates: idempotent, unlike POST /connectors. Retried because a
+  # worker that has just started answers 409 while its group rebalances.
+  curl -fsS --retry 15 --retry-delay 2 --retry-all-errors \
+    -X PUT -H 'Content-Type: application/json' --data-binary "$config" \
+    "${CONNECT_URL}/connectors/${name}/config" > /dev/null
 done
 
 # One word for a connector and its tasks: RUNNING, FAILED or PENDING (not yet, or no status yet).

@@ -1,3 +1,5 @@
+import type { Side } from './change.ts';
+
 /**
  * The compiled, validated description of one reconciled entity (a table on both sides), as the
  * engine uses it. Built once from the configuration (src/config), then frozen.
@@ -48,6 +50,32 @@ export interface AmountSpec {
 /** How a source encodes what Debezium's decimal.handling.mode chooses; `double` is refused at config load. */
 export type DecimalHandling = 'string' | 'precise';
 
+/**
+ * The wire format of one side's topic: Debezium envelopes as JSON without or with the embedded
+ * Kafka Connect schema, Debezium envelopes as Avro through a schema registry, or plain rows (the
+ * envelope already unwrapped, e.g. by Debezium's ExtractNewRecordState).
+ */
+export type SourceFormat = 'debezium-json' | 'debezium-json-schema' | 'debezium-avro' | 'json-rows';
+
+/** Where one side's change stream of an entity comes from, and how it is encoded. */
+export interface SourceSpec {
+  topic: string;
+  format: SourceFormat;
+  decimalHandling: DecimalHandling;
+  /** Debezium's heartbeat topic of this side's connector; absent when the side sends no heartbeats. */
+  heartbeatTopic?: string;
+}
+
+/**
+ * How far a day's counts and sums may differ between the sides before the day is reported. A
+ * difference is tolerated when it is within the absolute bound or within the percent bound (of side A).
+ */
+export interface Tolerances {
+  count: { absolute: number; percent: number };
+  /** `absolute` is a decimal string in the amount's units (e.g. "0.01"), exact like the sums. */
+  sums: { absolute: string; percent: number };
+}
+
 export interface EntityModel {
   name: string;
   /** Key columns, in order; composite keys allowed. */
@@ -69,5 +97,13 @@ export interface EntityModel {
    * so an update that carries `__debezium_unavailable_value` for them can reuse the stored hash.
    */
   toastColumns: string[];
+  /**
+   * Side A's decimal handling. The sides may differ: decoders should read
+   * `sources[side].decimalHandling` when `sources` is present.
+   */
   decimalHandling: DecimalHandling;
+  /** Each side's topic and encoding (always set by the config's `toEntityModel`). */
+  sources?: Record<Side, SourceSpec>;
+  /** Per-day tolerances (always set by the config's `toEntityModel`; absent means none: exact). */
+  tolerances?: Tolerances;
 }

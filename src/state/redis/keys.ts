@@ -9,6 +9,8 @@ export interface ShardKeys {
   dirty: string;
   open: string;
   resolved: string;
+  /** Days the judge has taken from `dirty` and not yet decided. */
+  pending: string;
   bucket(index: number): string;
 }
 
@@ -25,6 +27,7 @@ export function shardKeys(prefix: string, entity: string, shard: number): ShardK
     dirty: `${tag}:dirty`,
     open: `${tag}:open`,
     resolved: `${tag}:resolved`,
+    pending: `${tag}:pending`,
     bucket: (index) => `${tag}:k:${index}`,
   };
 }

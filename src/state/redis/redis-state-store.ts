@@ -108,7 +108,7 @@ export class RedisStateStore {
       for (let a = 0; a < layout.amounts; a++) args.push(...splitSigned(c.amounts[a] ?? 0n));
       for (let t = 0; t < layout.toast; t++) args.push(...splitU64(c.toastHashes[t] ?? 0n));
     }
-    return this.client[SCRIPTS.applyChanges.name](6 + bucketKeys.length, ...args);
+    return (await this.client[SCRIPTS.applyChanges.name](6 + bucketKeys.length, ...args)) as number[];
   }
 
   /** Both sides' state of one key. */

@@ -13,10 +13,16 @@ const source = (file: string) => readFileSync(new URL(`./lua/${file}`, import.me
 
 export const SCRIPTS = {
   applyChanges: { name: `reconApplyChangesV${SCRIPT_VERSION}`, lua: source('applyChanges.lua') },
+  openKeyMismatch: { name: `reconOpenKeyMismatchV${SCRIPT_VERSION}`, lua: source('openKeyMismatch.lua') },
+  takeDirtyDays: { name: `reconTakeDirtyDaysV${SCRIPT_VERSION}`, lua: source('takeDirtyDays.lua') },
+  holdLease: { name: `reconHoldLeaseV${SCRIPT_VERSION}`, lua: source('holdLease.lua') },
 } as const;
 
+type ScriptName = (typeof SCRIPTS)[keyof typeof SCRIPTS]['name'];
+
+/** The client with one method per script: `(numKeys, ...keysThenArgs)`. */
 export type ScriptClient = (Redis | Cluster) & {
-  [K in (typeof SCRIPTS)['applyChanges']['name']]: (numKeys: number, ...args: (string | number | Buffer)[]) => Promise<number[]>;
+  [K in ScriptName]: (numKeys: number, ...args: (string | number | Buffer)[]) => Promise<unknown>;
 };
 
 export function registerScripts(client: Redis | Cluster): ScriptClient {

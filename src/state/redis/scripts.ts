@@ -16,6 +16,7 @@ export const SCRIPTS = {
   openKeyMismatch: { name: `reconOpenKeyMismatchV${SCRIPT_VERSION}`, lua: source('openKeyMismatch.lua') },
   takeDirtyDays: { name: `reconTakeDirtyDaysV${SCRIPT_VERSION}`, lua: source('takeDirtyDays.lua') },
   holdLease: { name: `reconHoldLeaseV${SCRIPT_VERSION}`, lua: source('holdLease.lua') },
+  recordProgress: { name: `reconRecordProgressV${SCRIPT_VERSION}`, lua: source('recordProgress.lua') },
 } as const;
 
 type ScriptName = (typeof SCRIPTS)[keyof typeof SCRIPTS]['name'];

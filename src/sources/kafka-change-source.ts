@@ -1,0 +1,158 @@
+/**
+ * Reads the CDC topics of both sides with one kafkajs consumer group. A batch's offsets are
+ * resolved only after its handler has returned, i.e. after Redis acknowledged the state change and
+ * dead letters were accepted by Kafka; kafkajs commits only resolved offsets (invariant 6). A failed
+ * handler makes kafkajs restart the consumer from the last commit: the replay is a no-op by version.
+ *
+ * Every `progressIntervalMs` it reports, per owned partition, the newest source time read and whether
+ * the partition is caught up (its end offset reached): an idle partition never produces a batch, so
+ * that is how a quiet side still advances its watermark.
+ */
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Service } from '../engine/ports.ts';
+
+export interface BatchResult {
+  /** Newest source commit time seen in the batch (0 if none). */
+  maxTsMs: number;
+}
+
+export interface BatchHandler {
+  handle(topic: string, partition: number, messages: KafkaMessage[]): Promise<BatchResult>;
+}
+
+export interface PartitionReport {
+  topic: string;
+  partition: number;
+  maxTsMs: number;
+  caughtUp: boolean;
+}
+
+export interface KafkaChangeSourceOptions {
+  groupId: string;
+  topics: readonly string[];
+  /** Partitions handled at once; each runs its own batch loop. */
+  partitionsConsumedConcurrently: number;
+  progressIntervalMs: number;
+  sessionTimeoutMs?: number;
+}
+
+interface Owned {
+  /** Offset of the next message to read, as known from batches handled (undefined: none yet). */
+  nextOffset?: bigint;
+  maxTsMs: number;
+}
+
+export class KafkaChangeSource implements Service {
+  private readonly kafka: Kafka;
+  private readonly handler: BatchHandler;
+  private readonly report: (reports: PartitionReport[]) => Promise<void>;
+  private readonly options: KafkaChangeSourceOptions;
+  private readonly log: Logger;
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+  private readonly owned = new Map<string, Owned>();
+  private progressTimer: NodeJS.Timeout | undefined;
+  private joined = false;
+
+  constructor(
+    kafka: Kafka,
+    handler: BatchHandler,
+    report: (reports: PartitionReport[]) => Promise<void>,
+    options: KafkaChangeSourceOptions,
+    log: Logger,
+  ) {
+    this.kafka = kafka;
+    this.handler = handler;
+    this.report = report;
+    this.options = options;
+    this.log = log;
+  }
+
+  /** True once the consumer has joined its group and holds an assignment. */
+  get ready(): boolean {
+    return this.joined;
+  }
+
+  async start(): Promise<void> {
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      // Reconciliation must see every row: a new group starts at the beginning of each topic.
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.joined = true;
+      const assignment = e.payload.memberAssignment as Record<string, number[]>;
+      const keep = new Set(Object.entries(assignment).flatMap(([t, ps]) => ps.map((p) => `${t}|${p}`)));
+      for (const k of this.owned.keys()) if (!keep.has(k)) this.owned.delete(k);
+      for (const k of keep) if (!this.owned.has(k)) this.owned.set(k, { maxTsMs: 0 });
+      this.log.info({ assignment }, 'joined the consumer group');
+    });
+    consumer.on(consumer.events.CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'));
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    await consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const result = await this.handler.handle(batch.topic, batch.partition, batch.messages);
+        const last = batch.messages[batch.messages.length - 1]!;
+        resolveOffset(last.offset);
+        const owned = this.owned.get(`${batch.topic}|${batch.partition}`) ?? { maxTsMs: 0 };
+        owned.nextOffset = BigInt(last.offset) + 1n;
+        owned.maxTsMs = Math.max(owned.maxTsMs, result.maxTsMs);
+        this.owned.set(`${batch.topic}|${batch.partition}`, owned);
+        await commitOffsetsIfNecessary();
+        await heartbeat();
+      },
+    });
+    this.progressTimer = setInterval(() => {
+      this.reportProgress().catch((e: unknown) => this.log.warn({ err: e }, 'progress report failed'));
+    }, this.options.progressIntervalMs);
+  }
+
+  /** Reports owned partitions: newest source time and whether the end of the partition is reached. */
+  async reportProgress(): Promise<void> {
+    if (!this.admin || this.owned.size === 0) return;
+    const byTopic = new Map<string, number[]>();
+    for (const k of this.owned.keys()) {
+      const [topic, partition] = splitOwned(k);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+    }
+    const reports: PartitionReport[] = [];
+    for (const [topic, partitions] of byTopic) {
+      const ends = await this.admin.fetchTopicOffsets(topic);
+      const committed = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
+      const committedOf = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
+      for (const partition of partitions) {
+        const owned = this.owned.get(`${topic}|${partition}`);
+        const end = ends.find((e) => e.partition === partition);
+        if (!owned || !end) continue;
+        const position = owned.nextOffset ?? committedOf.get(partition) ?? -1n;
+        // An empty partition (end 0, or everything before `low` deleted) is caught up at any position.
+        const caughtUp = position >= BigInt(end.high) || BigInt(end.high) === BigInt(end.low);
+        reports.push({ topic, partition, maxTsMs: owned.maxTsMs, caughtUp });
+      }
+    }
+    await this.report(reports);
+  }
+
+  async stop(): Promise<void> {
+    if (this.progressTimer) clearInterval(this.progressTimer);
+    // kafkajs' disconnect stops fetching, waits for the running batches, commits resolved offsets, leaves the group.
+    await this.consumer?.disconnect();
+    await this.admin?.disconnect();
+    this.joined = false;
+  }
+}
+
+function splitOwned(k: string): [string, number] {
+  const bar = k.lastIndexOf('|');
+  return [k.slice(0, bar), Number(k.slice(bar + 1))];
+}

@@ -126,7 +126,8 @@ function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
-function suggestion(key: string, candidates: readonly string[]): string {
+/** ` (did you mean x?)` for the closest candidate, else the list of candidates (when short), else ''. */
+export function suggestion(key: string, candidates: readonly string[]): string {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
@@ -135,7 +136,7 @@ function suggestion(key: string, candidates: readonly string[]): string {
   }
   const close = best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3));
   if (close) return ` (did you mean ${best}?)`;
-  return candidates.length > 0 ? ` (known: ${candidates.join(', ')})` : '';
+  return candidates.length > 0 && candidates.length <= 12 ? ` (known: ${candidates.join(', ')})` : '';
 }
 
 function editDistance(a: string, b: string): number {

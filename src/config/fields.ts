@@ -173,7 +173,9 @@ export function describeType(node: JsonSchemaNode): string {
   switch (node.type) {
     case 'integer':
     case 'number': {
-      const { minimum: min, maximum: max } = node;
+      // zod writes the safe-integer limits for `.int()`: they are no real bound worth showing.
+      const bound = (n: number | undefined) => (n === undefined || Math.abs(n) >= Number.MAX_SAFE_INTEGER ? undefined : n);
+      const [min, max] = [bound(node.minimum), bound(node.maximum)];
       const range = min !== undefined && max !== undefined ? ` ${min}..${max}` : min !== undefined ? ` ≥ ${min}` : max !== undefined ? ` ≤ ${max}` : '';
       return `${node.type}${range}`;
     }

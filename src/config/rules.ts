@@ -26,7 +26,7 @@ export const CROSS_FIELD_RULES: readonly string[] = [
   'When `columns.hash` is a list, `safe` and `toast` columns are in it and `exclude` does not overlap it; when it is `all`, `safe` and `toast` columns are not excluded.',
   'Declared types agree with the roles: the business-day column is a date or timestamp, amounts are integer or decimal, `scale` only on decimals, `unit` only on time types.',
   'A source in `precise` decimal handling without a schema in the stream (`debezium-json`, `json-rows`) needs `scale` on every column declared `decimal`.',
-  '`tolerances.sums.absolute` has no more fraction digits than the smallest amount scale.',
+  '`tolerances.sums.absolute` has no more significant fraction digits than the smallest amount scale.',
 ];
 
 const DAY_TYPES: readonly ColumnType[] = ['date', 'timestamp', 'timestamptz'];
@@ -73,19 +73,12 @@ export function crossFieldIssues(config: ReconcilerConfig): RuleIssue[] {
   }
 
   const names = new Map<string, number>();
-  const dataTopics = new Map<string, string>();
   const outputTopics = new Map([
     [config.topics.mismatches, 'topics.mismatches'],
     [config.topics.deadLetter, 'topics.deadLetter'],
   ]);
-  const heartbeatTopics = new Map<string, string>();
-  config.entities.forEach((entity, i) => {
-    for (const side of ['a', 'b'] as const) {
-      const hb = entity.sources[side].heartbeatTopic;
-      if (hb !== undefined && !heartbeatTopics.has(hb)) heartbeatTopics.set(hb, `entities[${i}].sources.${side}.heartbeatTopic`);
-    }
-  });
-
+  /** Each data topic and the first field that names it. */
+  const dataTopics = new Map<string, string>();
   config.entities.forEach((entity, i) => {
     const at = (...rest: (string | number)[]) => ['entities', i, ...rest];
     const first = names.get(entity.name);
@@ -94,23 +87,24 @@ export function crossFieldIssues(config: ReconcilerConfig): RuleIssue[] {
 
     for (const side of ['a', 'b'] as const) {
       const topic = entity.sources[side].topic;
-      const where = `entities[${i}].sources.${side}.topic`;
-      const clash = dataTopics.get(topic) ?? outputTopics.get(topic) ?? heartbeatTopics.get(topic);
+      const clash = dataTopics.get(topic) ?? outputTopics.get(topic);
       if (side === 'b' && topic === entity.sources.a.topic) {
         add(at('sources', 'b', 'topic'), 'must differ from sources.a.topic: each side needs its own topic');
       } else if (clash !== undefined) {
         add(at('sources', side, 'topic'), `must not be the topic of ${clash} as well`);
       } else {
-        dataTopics.set(topic, where);
+        dataTopics.set(topic, `entities[${i}].sources.${side}.topic`);
       }
     }
+    entityIssues(entity, at, add);
+  });
+  // Heartbeat topics may be shared (one per connector), but carry no data and no output.
+  config.entities.forEach((entity, i) => {
     for (const side of ['a', 'b'] as const) {
       const hb = entity.sources[side].heartbeatTopic;
-      if (hb === undefined) continue;
-      const clash = dataTopics.get(hb) ?? outputTopics.get(hb);
-      if (clash !== undefined) add(at('sources', side, 'heartbeatTopic'), `must not be the topic of ${clash} as well`);
+      const clash = hb === undefined ? undefined : (dataTopics.get(hb) ?? outputTopics.get(hb));
+      if (clash !== undefined) add(['entities', i, 'sources', side, 'heartbeatTopic'], `must not be the topic of ${clash} as well`);
     }
-    entityIssues(entity, at, add);
   });
   return issues;
 }
@@ -179,7 +173,8 @@ function entityIssues(
     }
   }
 
-  const fraction = entity.tolerances.sums.absolute.split('.')[1]?.length ?? 0;
+  // Trailing zeros carry no precision: "0.10" fits a scale of 1.
+  const fraction = (entity.tolerances.sums.absolute.split('.')[1] ?? '').replace(/0+$/, '').length;
   const minScale = Math.min(...amounts.map((a) => a.scale));
   if (amounts.length > 0 && fraction > minScale) {
     add(at('tolerances', 'sums', 'absolute'), `has ${fraction} fraction digits, more than the smallest amount scale (${minScale})`);

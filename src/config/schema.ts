@@ -54,15 +54,15 @@ const secret = (description: string, minLength = 1) =>
 const secretFile = (secretName: string) =>
   filePath(`Path of a file whose content (without a trailing newline) is \`${secretName}\`; give one of the two.`);
 
-const tlsFields = (what: string) => ({
+const tlsFields = (what: string, whose: string) => ({
   enabled: z.boolean().default(false).describe(`Connect to ${what} over TLS.`),
-  ca: filePath(`Path of a PEM file with the CA certificate(s) that ${what}'s certificate must chain to; the system CAs when absent.`),
+  ca: filePath(`Path of a PEM file with the CA certificate(s) that ${whose} certificate must chain to; the system CAs when absent.`),
   cert: filePath('Path of a PEM client certificate, for mutual TLS; needs `key`.'),
   key: filePath('Path of the PEM private key of `cert`.'),
   rejectUnauthorized: z
     .boolean()
     .default(true)
-    .describe(`Refuse a certificate of ${what} that does not verify. Turn off only to diagnose, never in production.`),
+    .describe(`Refuse a certificate of ${what} that does not verify (wrong CA, wrong host name). Turn off only to diagnose, never in production.`),
 });
 
 /** IANA zone names only: fixed offsets such as `+07:00` mean the opposite sign in Postgres's POSIX syntax. */
@@ -84,7 +84,15 @@ const decimalString = z
   })
   .regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal such as "0" or "0.01"');
 
-const percent = (description: string) => z.number().min(0).max(100).default(0).describe(description);
+/** Percentages are compared exactly as integers of millionths of a percent: at most 6 decimals. */
+const percent = (description: string) =>
+  z
+    .number()
+    .min(0)
+    .max(100)
+    .refine((v) => /^\d+(\.\d{1,6})?$/.test(String(v)), 'must have at most 6 decimal places')
+    .default(0)
+    .describe(`${description} At most 6 decimal places.`);
 
 // ---- sections --------------------------------------------------------------------------------
 
@@ -109,7 +117,7 @@ const kafkaSchema = z
       .min(100)
       .default(3_000)
       .describe('Consumer heartbeat interval; must be below `sessionTimeoutMs` (a third of it is customary).'),
-    ssl: z.strictObject(tlsFields('the brokers')).prefault({}).describe('TLS to the brokers.'),
+    ssl: z.strictObject(tlsFields('the brokers', "the brokers'")).prefault({}).describe('TLS to the brokers.'),
     sasl: z
       .strictObject({
         mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).describe('SASL mechanism.'),
@@ -154,7 +162,7 @@ const redisSchema = z
       .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1 to 64 of A-Z a-z 0-9 _ . : - (no braces: they would change hash slots)')
       .default('recon')
       .describe('Prefix of every Redis key, so that several deployments (or tests) share one Redis.'),
-    tls: z.strictObject(tlsFields('Redis')).prefault({}).describe('TLS to Redis.'),
+    tls: z.strictObject(tlsFields('Redis', "Redis's")).prefault({}).describe('TLS to Redis.'),
     username: z.string().min(1, 'must not be empty').optional().describe('Redis ACL user name.'),
     password: secret('Redis password (of the ACL user, or the `requirepass` one).'),
     passwordFile: secretFile('password'),
@@ -219,7 +227,7 @@ const _allSourceFormats: [Exclude<SourceFormat, (typeof SOURCE_FORMATS)[number]>
 const sourceSchema = (side: 'a' | 'b') =>
   z
     .strictObject({
-      topic: topicSchema.describe(`Kafka topic of side ${side}'s changes of this entity (Debezium: <prefix>.<schema>.<table>).`),
+      topic: topicSchema.describe(`Kafka topic of side ${side.toUpperCase()}'s changes of this entity (Debezium: <prefix>.<schema>.<table>).`),
       format: z
         .enum(SOURCE_FORMATS)
         .default('debezium-json')
@@ -239,9 +247,9 @@ const sourceSchema = (side: 'a' | 'b') =>
         ),
       heartbeatTopic: topicSchema
         .optional()
-        .describe(`Debezium heartbeat topic of side ${side}'s connector (e.g. __debezium-heartbeat.<prefix>): keeps its watermark moving while the table is quiet.`),
+        .describe(`Debezium heartbeat topic of side ${side.toUpperCase()}'s connector (e.g. __debezium-heartbeat.<prefix>): keeps its watermark moving while the table is quiet.`),
     })
-    .describe(`Side ${side}${side === 'a' ? ' (the source of truth)' : ' (the copy)'}.`);
+    .describe(`Side ${side.toUpperCase()}${side === 'a' ? ' (the source of truth)' : ' (the copy)'}.`);
 
 const columnTypeSchema = z
   .strictObject({

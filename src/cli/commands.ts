@@ -1,7 +1,7 @@
 import type { Command } from './command.ts';
+import { diffCommand } from './diff-command.ts';
+import { runCommand } from './run-command.ts';
+import { statusCommand } from './status-command.ts';
 
-/**
- * The sub-commands, in the order `--help` lists them. Empty until the engine, backfill and demo
- * capabilities add `run`, `status`, `diff`, `gaps`, `backfill`, `audit` and `demo`.
- */
-export const commands: readonly Command[] = [];
+/** The sub-commands, in the order `--help` lists them. */
+export const commands: readonly Command[] = [runCommand, statusCommand, diffCommand];

@@ -4,7 +4,7 @@
  * same ids and consumers can de-duplicate.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { dayToIso } from '../domain/day.ts';
+import { dayToIso } from '../normalize/days.ts';
 import type { MismatchEvent, MismatchKind, SideView } from '../domain/mismatch-event.ts';
 
 export type KeyMode = 'hmac' | 'plain';

@@ -4,20 +4,21 @@
  * the columns of the first row seen, fixed in Redis for every instance and every later run: a
  * column added later on one side is then ignored rather than flooding mismatches (B11).
  */
-import type { RawRow } from '../domain/change.ts';
+import type { RawRow, Side } from '../domain/change.ts';
 import type { EntityModel } from '../domain/entity.ts';
 import type { StateLayout } from '../domain/state.ts';
 import { type RowNormalizer, compileEntity } from '../normalize/index.ts';
 
 /** Where an entity's fixed column list and state layout are kept (Redis in production). */
 export interface EntityMetaStore {
+  get(entity: string, what: 'columns' | 'layout'): Promise<string | null>;
   /** Sets the value if absent and returns the value now stored. */
   setOnce(entity: string, what: 'columns' | 'layout', value: string): Promise<string>;
 }
 
 export class EntityRuntime {
   readonly model: EntityModel;
-  private normalizer: RowNormalizer | undefined;
+  private normalizers: Record<Side, RowNormalizer> | undefined;
   private layoutValue: StateLayout | undefined;
   private compiling: Promise<void> | undefined;
 
@@ -30,12 +31,17 @@ export class EntityRuntime {
   }
 
   get ready(): boolean {
-    return this.normalizer !== undefined;
+    return this.normalizers !== undefined;
   }
 
-  get rowNormalizer(): RowNormalizer {
-    if (!this.normalizer) throw new Error(`entity ${this.name} is not compiled yet`);
-    return this.normalizer;
+  /** Each side has its own normaliser: the two connectors may encode decimals differently. */
+  normalizerFor(side: Side): RowNormalizer {
+    if (!this.normalizers) throw new Error(`entity ${this.name} is not compiled yet`);
+    return this.normalizers[side];
+  }
+
+  get hashedColumns(): readonly string[] {
+    return this.normalizerFor('a').hashedColumns;
   }
 
   get layout(): StateLayout {
@@ -45,11 +51,11 @@ export class EntityRuntime {
 
   /**
    * Compiles the normaliser, using `firstRow`'s columns when the hashed columns are `all` and no
-   * instance has fixed them yet. Throws when the stored layout differs from this configuration's:
+   * instance has fixed them yet (without a row and without fixed columns it stays uncompiled). Throws when the stored layout differs from this configuration's:
    * the state was written under another shape and must be rebuilt, not misread.
    */
   async compile(meta: EntityMetaStore, firstRow?: RawRow): Promise<void> {
-    if (this.normalizer) return;
+    if (this.normalizers) return;
     this.compiling ??= this.doCompile(meta, firstRow).finally(() => (this.compiling = undefined));
     await this.compiling;
   }
@@ -57,14 +63,15 @@ export class EntityRuntime {
   private async doCompile(meta: EntityMetaStore, firstRow?: RawRow): Promise<void> {
     let columns: string[];
     if (this.model.hashColumns === 'all') {
-      if (!firstRow) return;
-      const seen = Object.keys(firstRow.values).sort();
-      columns = JSON.parse(await meta.setOnce(this.name, 'columns', JSON.stringify(seen))) as string[];
+      const stored = await meta.get(this.name, 'columns');
+      if (!stored && !firstRow) return; // nothing seen yet, by any instance
+      const fixed = stored ?? (await meta.setOnce(this.name, 'columns', JSON.stringify(Object.keys(firstRow!.values).sort())));
+      columns = JSON.parse(fixed) as string[];
     } else {
       columns = [...this.model.hashColumns];
     }
-    const normalizer = compileEntity(this.model, columns);
-    const hashed = normalizer.hashedColumns;
+    const normalizers = { a: compileEntity(this.model, columns, { side: 'a' }), b: compileEntity(this.model, columns, { side: 'b' }) };
+    const hashed = normalizers.a.hashedColumns;
     const layout: StateLayout = {
       amounts: this.model.amounts.length,
       toast: this.model.toastColumns.length,
@@ -83,6 +90,6 @@ export class EntityRuntime {
       );
     }
     this.layoutValue = layout;
-    this.normalizer = normalizer;
+    this.normalizers = normalizers;
   }
 }

@@ -128,7 +128,7 @@ export class Ingestor implements BatchHandler {
   private async prepare(entity: EntityRuntime, side: Side, change: ChangeMessage): Promise<PreparedChange> {
     if (!entity.ready) await entity.compile(this.deps.meta, change.after ?? undefined);
     if (!entity.ready) throw new Refused('RECON_DL_SCHEMA_CHANGED', 'no row seen yet to fix the hashed columns of this entity');
-    const normalizer = entity.rowNormalizer;
+    const normalizer = entity.normalizerFor(side);
     const layout = entity.layout;
     if (change.op === 'd') {
       if (!change.before) throw new Refused('RECON_DL_KEY_MISSING', 'a delete without a before image carries no key');

@@ -29,6 +29,16 @@ export interface JudgedEntity {
   tolerances: DayTolerances;
 }
 
+/** An entity the judge can judge once its columns are known (undefined until then). */
+export interface JudgedEntitySource {
+  name: string;
+  judged(): Promise<JudgedEntity | undefined>;
+}
+
+export function fixedEntity(entity: JudgedEntity): JudgedEntitySource {
+  return { name: entity.name, judged: async () => entity };
+}
+
 export interface JudgeOptions {
   graceMs: number;
   intervalMs: number;
@@ -60,7 +70,7 @@ export class Judge implements Service {
   private readonly deps: {
     store: RedisStateStore;
     judgeStore: JudgeStore;
-    entities: readonly JudgedEntity[];
+    entities: readonly JudgedEntitySource[];
     watermarks: WatermarkReader;
     sink: MismatchSink;
     clock: Clock;
@@ -101,10 +111,11 @@ export class Judge implements Service {
   /** One pass over every entity whose lease this instance holds. */
   async tickAll(): Promise<TickReport[]> {
     const reports: TickReport[] = [];
-    for (const entity of this.deps.entities) {
+    for (const source of this.deps.entities) {
       const leaseMs = Math.max(5_000, this.options.intervalMs * 10);
-      if (!(await this.deps.judgeStore.holdLease(entity.name, this.options.instanceId, leaseMs))) continue;
-      reports.push(await this.tick(entity));
+      if (!(await this.deps.judgeStore.holdLease(source.name, this.options.instanceId, leaseMs))) continue;
+      const entity = await source.judged();
+      if (entity) reports.push(await this.tick(entity));
     }
     return reports;
   }

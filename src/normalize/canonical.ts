@@ -137,11 +137,11 @@ const PLACEHOLDER_BYTES = Buffer.from(UNAVAILABLE_VALUE, 'utf8');
 const PLACEHOLDER_BASE64 = PLACEHOLDER_BYTES.toString('base64');
 
 /**
- * Whether a value is Debezium's unchanged-TOAST placeholder: the string, its bytes (binary
- * columns in Avro), or their base64 (binary columns in JSON).
+ * Whether a value is Debezium's unchanged-TOAST placeholder: the string; for binary columns its
+ * bytes (Avro) or their base64 (JSON).
  */
-export function isUnavailable(raw: RawValue): boolean {
-  if (typeof raw === 'string') return raw === UNAVAILABLE_VALUE || raw === PLACEHOLDER_BASE64;
+export function isUnavailable(raw: RawValue, type: ColumnType): boolean {
+  if (typeof raw === 'string') return raw === UNAVAILABLE_VALUE || (type === 'bytea' && raw === PLACEHOLDER_BASE64);
   if (raw instanceof Uint8Array) return raw.length === PLACEHOLDER_BYTES.length && PLACEHOLDER_BYTES.equals(raw);
   return false;
 }

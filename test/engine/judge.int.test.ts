@@ -1,12 +1,12 @@
 import pino from 'pino';
 import { describe, expect, test } from 'vitest';
 import { EXACT } from '../../src/compare/verdicts.ts';
-import { dayToIso } from '../../src/domain/day.ts';
+import { dayToIso } from '../../src/normalize/days.ts';
 import { keyPresenter } from '../../src/compare/mismatch-factory.ts';
 import type { Side } from '../../src/domain/change.ts';
 import type { MismatchEvent } from '../../src/domain/mismatch-event.ts';
 import type { PreparedChange } from '../../src/domain/state.ts';
-import { Judge, type JudgedEntity } from '../../src/engine/judge.ts';
+import { Judge, type JudgedEntity, fixedEntity } from '../../src/engine/judge.ts';
 import { JudgeStore } from '../../src/state/redis/judge-store.ts';
 import { redisStateForTest } from '../harness/redis-state.ts';
 
@@ -30,7 +30,7 @@ function setup() {
     {
       store,
       judgeStore,
-      entities: [entity],
+      entities: [fixedEntity(entity)],
       watermarks: { read: async () => ({ ...wm }) },
       sink: { publish: async (events) => void published.push(...events) },
       clock: { nowMs: () => clock.now },

@@ -48,7 +48,12 @@ export const UNAVAILABLE_VALUE = '__debezium_unavailable_value';
 export interface ChangeMessage {
   kind: 'change';
   op: Op;
-  /** The row before the change: null for creates and reads, key-only or null without REPLICA IDENTITY FULL. */
+  /**
+   * The row before the change: null for creates and reads, key-only or null without REPLICA IDENTITY FULL.
+   * Key-only really means: with REPLICA IDENTITY DEFAULT Debezium still lists every column in a delete's
+   * `before`, the non-key ones as null or, if NOT NULL, as the type's default (`""`, 0): only the key
+   * columns are meaningful. A delete without any `before` gets the message key's columns here.
+   */
   before: RawRow | null;
   /** The row after the change: null for deletes. */
   after: RawRow | null;
@@ -66,6 +71,12 @@ export interface ChangeMessage {
 
 export interface TombstoneMessage {
   kind: 'tombstone';
+  /**
+   * The message key's columns, when the key is a JSON or Avro object (absent otherwise). A tombstone
+   * after a Debezium delete is a no-op (B3); the key matters only for an unwrapped stream whose deletes
+   * arrive as tombstones alone (ExtractNewRecordState `delete.tombstone.handling.mode=tombstone`).
+   */
+  key?: Record<string, RawValue>;
   provenance: Provenance;
 }
 

@@ -4,7 +4,7 @@
  * manner of Kafka Connect's dead-letter queues. The send is acknowledged before the source offset
  * is committed, so nothing is skipped in silence (invariants 6 and 9).
  */
-import type { IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { type IHeaders, type Kafka, type KafkaMessage, Partitioners, type Producer } from 'kafkajs';
 import type { DeadLetter } from '../domain/change.ts';
 
 export interface DeadLetterEntry {
@@ -25,7 +25,7 @@ export class KafkaDeadLetterSink {
   private readonly topic: string;
 
   constructor(kafka: Kafka, topic: string) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
     this.topic = topic;
   }
 

@@ -4,7 +4,7 @@
  * idempotent producer so its own retries do not duplicate. A failed publish throws: the judge then
  * retries the same events (same ids) on its next tick (F14).
  */
-import type { Kafka, Producer } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { MismatchEvent } from '../domain/mismatch-event.ts';
 import type { MismatchSink } from '../engine/ports.ts';
 
@@ -13,7 +13,7 @@ export class KafkaMismatchSink implements MismatchSink {
   private readonly topic: string;
 
   constructor(kafka: Kafka, topic: string) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
     this.topic = topic;
   }
 

@@ -37,6 +37,9 @@ export interface KafkaChangeSourceOptions {
   sessionTimeoutMs?: number;
 }
 
+/** How often the wait for missing topics is logged. */
+const TOPIC_WAIT_LOG_MS = 10_000;
+
 interface Owned {
   /** Offset of the next message to read, as known from batches handled (undefined: none yet). */
   nextOffset?: bigint;
@@ -54,6 +57,7 @@ export class KafkaChangeSource implements Service {
   private readonly owned = new Map<string, Owned>();
   private progressTimer: NodeJS.Timeout | undefined;
   private joined = false;
+  private stopping = false;
 
   constructor(
     kafka: Kafka,
@@ -77,6 +81,7 @@ export class KafkaChangeSource implements Service {
   async start(): Promise<void> {
     this.admin = this.kafka.admin();
     await this.admin.connect();
+    await this.waitForTopics();
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
@@ -117,6 +122,26 @@ export class KafkaChangeSource implements Service {
     }, this.options.progressIntervalMs);
   }
 
+  /**
+   * Debezium creates a side's topic when it first writes to it (and its heartbeat topic at the first
+   * heartbeat). Until every configured topic exists the consumer waits, saying which are missing:
+   * a side that has not started must not be read as a side with no rows.
+   */
+  private async waitForTopics(): Promise<void> {
+    let lastLog = 0;
+    for (;;) {
+      const existing = new Set(await this.admin!.listTopics());
+      const missing = this.options.topics.filter((t) => !existing.has(t));
+      if (missing.length === 0) return;
+      if (this.stopping) throw new Error('stopped while waiting for topics');
+      if (Date.now() - lastLog > TOPIC_WAIT_LOG_MS) {
+        this.log.warn({ missing }, 'waiting for topics to exist before joining the consumer group');
+        lastLog = Date.now();
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
   /** Reports owned partitions: newest source time and whether the end of the partition is reached. */
   async reportProgress(): Promise<void> {
     if (!this.admin || this.owned.size === 0) return;
@@ -144,6 +169,7 @@ export class KafkaChangeSource implements Service {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.progressTimer) clearInterval(this.progressTimer);
     // kafkajs' disconnect stops fetching, waits for the running batches, commits resolved offsets, leaves the group.
     await this.consumer?.disconnect();

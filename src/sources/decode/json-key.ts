@@ -3,7 +3,7 @@
  * delete without a `before` image and for tombstones. JsonConverter keys with schemas.enable=true
  * are `{schema, payload}`: the payload is the row.
  */
-import { hasInexactInteger, isObject, NOT_JSON, parseJson, parseJsonExact } from './exact-json.ts';
+import { hasInexactInteger, isObject, NOT_EXACT, NOT_JSON, parseJson, parseJsonExact, restoreExactIntegers } from './exact-json.ts';
 import type { RowValues } from './types.ts';
 
 export function readJsonKey(key: Buffer | null, maxBytes: number, withSchema: boolean): RowValues | null {
@@ -11,7 +11,10 @@ export function readJsonKey(key: Buffer | null, maxBytes: number, withSchema: bo
   const text = key.toString('utf8');
   let parsed = parseJson(text);
   if (parsed === NOT_JSON) return null;
-  if (hasInexactInteger(parsed)) parsed = parseJsonExact(text);
+  if (hasInexactInteger(parsed)) {
+    parsed = restoreExactIntegers(text, parsed);
+    if (parsed === NOT_EXACT) parsed = parseJsonExact(text);
+  }
   if (withSchema && isObject(parsed) && 'payload' in parsed) parsed = parsed.payload;
   return isObject(parsed) ? parsed : null;
 }

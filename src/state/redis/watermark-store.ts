@@ -10,7 +10,6 @@ import { SCRIPTS, type ScriptClient, registerScripts } from './scripts.ts';
 
 export interface ProgressReport {
   topic: string;
-  /** -1 for a heartbeat topic as a whole. */
   partition: number;
   maxTsMs: number;
   caughtUp: boolean;
@@ -76,7 +75,8 @@ export class RedisWatermarkStore {
     const result = { a: 0, b: 0 };
     for (const side of ['a', 'b'] as const) {
       const { topic, heartbeatTopic } = sides[side];
-      const heartbeat = heartbeatTopic ? (progress.get(heartbeatTopic)?.get(-1)?.maxTsMs ?? 0) : 0;
+      const beats = heartbeatTopic ? [...(progress.get(heartbeatTopic)?.values() ?? [])] : [];
+      const heartbeat = Math.max(0, ...beats.map((p) => p.maxTsMs));
       result[side] = sideWatermark(await layout.partitions(topic), progress.get(topic) ?? new Map(), heartbeat);
     }
     return result;

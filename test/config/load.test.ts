@@ -233,11 +233,11 @@ describe('paths in messages', () => {
 });
 
 describe('the generated files', () => {
-  it('schemas/config.schema.json is current (run node scripts/generate-config-docs.ts)', () => {
+  it('schemas/config.schema.json is current (run npm run generate)', () => {
     expect(readFileSync('schemas/config.schema.json', 'utf8')).toBe(renderConfigJsonSchema());
   });
 
-  it('docs/configuration.md is current (run node scripts/generate-config-docs.ts)', () => {
+  it('docs/configuration.md is current (run npm run generate)', () => {
     expect(readFileSync('docs/configuration.md', 'utf8')).toBe(renderConfigDocs());
   });
 

@@ -1,18 +1,21 @@
 /**
- * Writes the generated artefacts of the configuration tree: schemas/config.schema.json and
- * docs/configuration.md. With `--check`, writes nothing and exits 1 when either is stale (for CI).
+ * Writes the generated artefacts: from the configuration tree, schemas/config.schema.json and
+ * docs/configuration.md; from the event schemas, schemas/*-event.schema.json. With `--check`,
+ * writes nothing and exits 1 when any is stale (for CI).
  *
- *   node scripts/generate-config-docs.ts [--check]
+ *   node scripts/generate-docs.ts [--check]
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIG_DOCS_PATH, CONFIG_SCHEMA_PATH, renderConfigDocs, renderConfigJsonSchema } from '../src/config/docs.ts';
+import { renderEventSchemas } from '../src/domain/event-schemas.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outputs: [string, string][] = [
   [CONFIG_SCHEMA_PATH, renderConfigJsonSchema()],
   [CONFIG_DOCS_PATH, renderConfigDocs()],
+  ...renderEventSchemas(),
 ];
 
 const check = process.argv.includes('--check');
@@ -29,7 +32,7 @@ for (const [path, content] of outputs) {
   if (read(path) === content) continue;
   if (check) {
     stale++;
-    console.error(`${path} is stale: run node scripts/generate-config-docs.ts`);
+    console.error(`${path} is stale: run npm run generate`);
   } else {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), content);

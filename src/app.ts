@@ -79,6 +79,12 @@ export async function startReconciler(config: ReconcilerConfig, log: Logger, reg
     },
   };
 
+  // Create the output topics up front (with the broker's defaults) rather than on the first send,
+  // which kafkajs reports as an error before its retry succeeds.
+  const existingTopics = new Set(await admin.listTopics());
+  const outputs = [config.topics.mismatches, config.topics.deadLetter].filter((t) => !existingTopics.has(t));
+  if (outputs.length) await admin.createTopics({ topics: outputs.map((topic) => ({ topic })), waitForLeaders: true }).catch(() => undefined);
+
   const mismatchSink = new KafkaMismatchSink(kafka, config.topics.mismatches);
   const deadLetters = new KafkaDeadLetterSink(kafka, config.topics.deadLetter);
   await Promise.all([mismatchSink.start(), deadLetters.start()]);

@@ -180,8 +180,10 @@ const redisSchema = z
       .int()
       .min(1)
       .max(65_536)
-      .default(4096)
-      .describe('Per-key state is kept in this many bucketed hashes per shard (small hashes stay memory-compact). Changing it needs a state rebuild.'),
+      .default(1024)
+      .describe(
+        'Per-key state is kept in this many bucketed hashes per shard. A bucket stays in Redis\'s compact listpack encoding up to 64 keys (128 fields, both sides): size it to about keys / (shards x 50); the default suits about 800k keys per entity. Changing it needs a state rebuild.',
+      ),
   })
   .prefault({})
   .describe('The Redis server or cluster that holds all reconciliation state.');

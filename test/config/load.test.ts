@@ -48,7 +48,7 @@ describe('the examples', () => {
   it('examples/reconciler.min.yaml loads, and the defaults fill in', () => {
     const config = loadConfig({ file: 'examples/reconciler.min.yaml', env: {} });
     expect(config.kafka).toMatchObject({ clientId: 'cdc-reconciler', groupId: 'cdc-reconciler', ssl: { enabled: false, rejectUnauthorized: true } });
-    expect(config.redis).toMatchObject({ url: 'redis://127.0.0.1:6379', keyPrefix: 'recon', shards: 16, keyBuckets: 4096, cluster: { enabled: false, nodes: [] } });
+    expect(config.redis).toMatchObject({ url: 'redis://127.0.0.1:6379', keyPrefix: 'recon', shards: 16, keyBuckets: 1024, cluster: { enabled: false, nodes: [] } });
     expect(config.topics).toEqual({ mismatches: 'recon.mismatches', deadLetter: 'recon.dead-letter' });
     expect(config.keys.mode).toBe('hmac');
     expect([config.graceMs, config.judgeIntervalMs, config.http.host, config.http.port]).toEqual([30000, 500, '0.0.0.0', 9464]);

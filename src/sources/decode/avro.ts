@@ -13,7 +13,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avsc from 'avsc';
 import type { ColumnHint } from '../../domain/change.ts';
 import { rowHintsFromAvroSchema } from './avro-hints.ts';
-import type { SchemaDecoder } from './types.ts';
+import { type SchemaDecoder, SchemaRegistryUnavailableError } from './types.ts';
 
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -63,10 +63,29 @@ export const AVRO_BIGINT_OPTIONS = { [SchemaType.AVRO]: { typeHook: bigintLongTy
 export interface ConfluentSchemaDecoderOptions {
   /** Confluent-compatible registry base URL, e.g. `http://127.0.0.1:8081/apis/ccompat/v7`. */
   host: string;
-  /** A registry client to share; create it with AVRO_BIGINT_OPTIONS. Default: one made from `host`. */
+  /** Basic auth for the registry (used by the default client and by the schema-text lookup). */
+  auth?: { username: string; password: string };
+  /** A registry client to share; create it with AVRO_BIGINT_OPTIONS. Default: one made from `host` and `auth`. */
   registry?: SchemaRegistry;
   /** Reads a writer schema's JSON text by id; default `GET {host}/schemas/ids/{id}` with `fetch`. */
   fetchSchemaText?: (schemaId: number) => Promise<string>;
+}
+
+/** HTTP statuses that say "ask again later" (or fix the credentials), not "this message is bad". */
+function unavailableStatus(status: number): boolean {
+  return status >= 500 || status === 429 || status === 408 || status === 401 || status === 403;
+}
+
+/** The client library reports network failures as status 400 with the socket error in the message. */
+const NETWORK_FAILURE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|socket hang up|timed? ?out/i;
+
+/** Whether a rejection of the library's `decode` is the registry's (retry) rather than the message's (dead-letter). */
+export function registryUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number') return unavailableStatus(status) || (status === 400 && NETWORK_FAILURE.test(error.message));
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === 'string' && NETWORK_FAILURE.test(code)) || error.name === 'AbortError' || error.name === 'TimeoutError';
 }
 
 /** Time one schema lookup may take; the registry answers in milliseconds. */
@@ -79,20 +98,39 @@ export class ConfluentSchemaDecoder implements SchemaDecoder {
 
   constructor(options: ConfluentSchemaDecoderOptions) {
     const host = options.host.replace(/\/+$/, '');
-    this.registry = options.registry ?? new SchemaRegistry({ host }, AVRO_BIGINT_OPTIONS);
+    const auth = options.auth;
+    this.registry = options.registry ?? new SchemaRegistry(auth ? { host, auth } : { host }, AVRO_BIGINT_OPTIONS);
+    const headers: Record<string, string> = auth
+      ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` }
+      : {};
     this.fetchSchemaText =
       options.fetchSchemaText ??
       (async (schemaId) => {
-        const response = await fetch(`${host}/schemas/ids/${schemaId}`, { signal: AbortSignal.timeout(SCHEMA_FETCH_TIMEOUT_MS) });
-        if (!response.ok) throw new Error(`schema registry: HTTP ${response.status} for schema id ${schemaId}`);
+        let response: Response;
+        try {
+          response = await fetch(`${host}/schemas/ids/${schemaId}`, { headers, signal: AbortSignal.timeout(SCHEMA_FETCH_TIMEOUT_MS) });
+        } catch (error) {
+          throw new SchemaRegistryUnavailableError(`schema registry unreachable reading schema id ${schemaId}`, { cause: error });
+        }
+        if (!response.ok) {
+          const message = `schema registry: HTTP ${response.status} reading schema id ${schemaId}`;
+          throw unavailableStatus(response.status) ? new SchemaRegistryUnavailableError(message) : new Error(message);
+        }
         const body = (await response.json()) as { schema?: unknown };
         if (typeof body.schema !== 'string') throw new Error(`schema registry: no schema text for id ${schemaId}`);
         return body.schema;
       });
   }
 
-  decode(framed: Buffer): Promise<unknown> {
-    return this.registry.decode(framed);
+  async decode(framed: Buffer): Promise<unknown> {
+    try {
+      return await this.registry.decode(framed);
+    } catch (error) {
+      if (!registryUnavailable(error)) throw error;
+      throw new SchemaRegistryUnavailableError(`schema registry unavailable while decoding schema id ${framed.readInt32BE(1)}`, {
+        cause: error,
+      });
+    }
   }
 
   /** Cached per schema id; a failed lookup is forgotten so that the next message retries it. */

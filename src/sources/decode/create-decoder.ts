@@ -1,7 +1,9 @@
 /**
  * The one entry point: `createDecoder(format, options)` returns the function that turns a Kafka
- * message of a source into a DecodeResult. It never throws and never rejects: a message that cannot
- * be decoded is a DeadLetter (code, reason naming the field, provenance; never a row value).
+ * message of a source into a DecodeResult. A message that cannot be decoded is a DeadLetter (code,
+ * reason naming the field, provenance; never a row value): bad input never throws. The one
+ * rejection: `debezium-avro` when the schema registry cannot be asked (SchemaRegistryUnavailableError,
+ * `retriable`), since the message is not at fault; the consumer retries it without committing.
  *
  * The JSON formats are synchronous (a promise per message would cost more than the decoding);
  * `debezium-avro` is asynchronous. Messages on Debezium heartbeat topics (`__debezium-heartbeat.*`)

@@ -4,9 +4,11 @@
  * avro.ts, so this file stays pure). Asynchronous, since a schema may have to be fetched once.
  *
  * - Not starting with the magic byte (or shorter than the 5-byte header): RECON_DL_AVRO_NO_MAGIC_BYTE.
- * - Any failure of the SchemaDecoder (unknown schema id, truncated body, registry unreachable):
- *   RECON_DL_AVRO_DECODE. An unreachable registry is therefore dead-lettered too: the consumer
- *   should watch the dead-letter rate of this code (it is not retried here).
+ * - A failure of the SchemaDecoder caused by the message (unknown schema id, truncated or corrupt
+ *   body): RECON_DL_AVRO_DECODE.
+ * - The registry cannot be asked (SchemaRegistryUnavailableError, `retriable`): not the message's
+ *   fault, so no dead letter; the returned promise rejects, the consumer retries without committing.
+ *   This is the one case where a decoder rejects.
  * - The decoded envelope follows the same rules as JSON (envelope.ts); hints come from the writer
  *   schema. Avro records are copied into plain objects, bytes stay Uint8Array (Buffer), longs beyond
  *   2^53 are bigint if the SchemaDecoder keeps them so (ConfluentSchemaDecoder does).
@@ -18,7 +20,7 @@ import { tombstoneOf } from './debezium-json.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { isObject } from './exact-json.ts';
 import { heartbeatFromValue } from './heartbeat.ts';
-import type { KafkaRecord, RowValues, SchemaDecoder } from './types.ts';
+import { isRetriable, type KafkaRecord, type RowValues, type SchemaDecoder } from './types.ts';
 
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
@@ -48,7 +50,8 @@ export function createDebeziumAvroDecoder(
     try {
       const decoded = toPlain(await schemaDecoder.decode(key));
       return isObject(decoded) ? decoded : null;
-    } catch {
+    } catch (error) {
+      if (isRetriable(error)) throw error;
       return null;
     }
   }
@@ -57,8 +60,10 @@ export function createDebeziumAvroDecoder(
     if (schemaDecoder.rowHints === undefined) return undefined;
     try {
       return await schemaDecoder.rowHints(schemaId);
-    } catch {
-      return undefined; // hints are optional: normalisation falls back to the configured column types
+    } catch (error) {
+      // Retry rather than decode without hints: rows of one schema must always normalise alike.
+      if (isRetriable(error)) throw error;
+      return undefined; // the schema has no usable hints: normalisation uses the configured column types
     }
   }
 
@@ -76,7 +81,8 @@ export function createDebeziumAvroDecoder(
     let hints: Record<string, ColumnHint> | undefined;
     try {
       [decoded, hints] = await Promise.all([schemaDecoder.decode(value), isHeartbeat ? undefined : hintsOf(schemaId)]);
-    } catch {
+    } catch (error) {
+      if (isRetriable(error)) throw error;
       return deadLetter('RECON_DL_AVRO_DECODE', `value could not be decoded with writer schema id ${schemaId}`, provenance);
     }
     const envelope = toPlain(decoded);
@@ -95,7 +101,8 @@ export function createDebeziumAvroDecoder(
       if (value === null) return tombstoneOf(await keyRow(record.key), provenance);
       if (value.length > maxBytes) return tooLarge('value', value.length, maxBytes, provenance);
       return await decodeValue(record, value, provenance);
-    } catch {
+    } catch (error) {
+      if (isRetriable(error)) throw error;
       return internalError(provenance);
     }
   };

@@ -127,13 +127,14 @@ function literalOf(text: string, n: number): string | undefined {
   return found;
 }
 
+/** What `restoreExactIntegers` returns when a literal could not be recovered. */
+export const NOT_EXACT: unique symbol = Symbol('not-exact');
+
 /**
  * Replaces, in place, every rounded integer inside `value` (part of a fresh JSON.parse of `text`)
  * by the bigint of its literal. Returns the (possibly replaced) value, or NOT_EXACT when a literal
  * could not be recovered; the caller then re-parses with parseJsonExact.
  */
-export const NOT_EXACT: unique symbol = Symbol('not-exact');
-
 export function restoreExactIntegers(text: string, value: unknown, depth = 0): unknown {
   if (typeof value === 'number') {
     if (!isInexact(value)) return value;

@@ -10,5 +10,7 @@ export {
   type DecoderOptions,
   type KafkaRecord,
   type RowFieldNames,
+  isRetriable,
   type SchemaDecoder,
+  SchemaRegistryUnavailableError,
 } from './types.ts';

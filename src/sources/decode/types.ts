@@ -64,12 +64,18 @@ export const DEFAULT_HEARTBEAT_TOPIC_PREFIX = '__debezium-heartbeat.';
  * return 64-bit longs beyond 2^53 as bigint, never as a rounded number.
  */
 export interface SchemaDecoder {
-  /** The decoded record (plain objects, or records whose own enumerable properties are the fields). Rejects on any failure. */
+  /**
+   * The decoded record (plain objects, or records whose own enumerable properties are the fields).
+   * Rejects on any failure: with a SchemaRegistryUnavailableError (`retriable: true`) when the
+   * registry could not be asked (unreachable, timeout, 5xx, 429, 401/403), so that the message is
+   * retried instead of dead-lettered; with any other error when the message itself is at fault.
+   */
   decode(framed: Buffer): Promise<unknown>;
   /**
    * Per-column hints of a Debezium envelope's row (the `before`/`after` record) for the writer schema
    * `schemaId`, from its `connect.name` / `connect.parameters` / `logicalType` attributes; undefined
-   * when the schema is not an envelope. Optional: without it rows carry no hints.
+   * when the schema is not an envelope. Optional: without it rows carry no hints. Rejects like
+   * `decode` (a retriable rejection is retried; any other only loses the hints).
    */
   rowHints?(schemaId: number): Promise<Record<string, ColumnHint> | undefined>;
 }
@@ -87,3 +93,18 @@ export interface DecoderOptions {
 
 /** A row's columns as decoded, before normalisation. */
 export type RowValues = Record<string, RawValue>;
+
+/**
+ * The schema registry could not be asked. The message is not at fault, so it is not dead-lettered:
+ * the `debezium-avro` decoder rejects with this error and the consumer retries the batch without
+ * committing its offsets (consumption pauses until the registry answers again).
+ */
+export class SchemaRegistryUnavailableError extends Error {
+  readonly code = 'RECON_SCHEMA_REGISTRY_UNAVAILABLE';
+  readonly retriable = true;
+}
+
+/** Whether an error says to retry later rather than to dead-letter the message. */
+export function isRetriable(error: unknown): boolean {
+  return error instanceof Error && (error as { retriable?: unknown }).retriable === true;
+}

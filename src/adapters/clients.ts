@@ -69,14 +69,21 @@ export function createRedis(config: ReconcilerConfig): Redis | Cluster {
     retryStrategy: (times) => Math.min(times * 200, 5_000),
   };
   if (r.cluster.enabled) {
+    // ioredis parses a URL only for a single server; a cluster gets host:port seeds, so what else the
+    // URL says (credentials, rediss:// meaning TLS) is carried over here, as single-server mode honours it.
     const url = new URL(r.url);
     const nodes = r.cluster.nodes.length ? r.cluster.nodes : [`${url.hostname}:${url.port || 6379}`];
+    const fromUrl: RedisOptions = {
+      ...(url.username && !r.username ? { username: decodeURIComponent(url.username) } : {}),
+      ...(url.password && !r.password ? { password: decodeURIComponent(url.password) } : {}),
+      ...(url.protocol === 'rediss:' && !tls ? { tls: { rejectUnauthorized: r.tls.rejectUnauthorized } } : {}),
+    };
     return new Cluster(
       nodes.map((n) => {
         const [host, port] = n.split(':');
         return { host: host!, port: Number(port) };
       }),
-      { redisOptions: common, scaleReads: 'master' },
+      { redisOptions: { ...common, ...fromUrl }, scaleReads: 'master' },
     );
   }
   return new Redis(r.url, common);

@@ -5,14 +5,25 @@
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 
-const NEEDED = { wal_level: 'logical', max_replication_slots: 40, max_wal_senders: 40 } as const;
+/**
+ * Tests run several pipelines at once, each with a subscription (a logical replication worker) and
+ * Debezium slots; the defaults (4 workers, 8 background processes) make them queue for a worker.
+ */
+const NEEDED = {
+  wal_level: 'logical',
+  max_replication_slots: 40,
+  max_wal_senders: 40,
+  max_worker_processes: 32,
+  max_logical_replication_workers: 16,
+} as const;
+const NUMERIC = ['max_replication_slots', 'max_wal_senders', 'max_worker_processes', 'max_logical_replication_workers'] as const;
 
 async function settings(adminUrl: string): Promise<Record<string, string>> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     const r = await client.query<{ name: string; setting: string }>(
-      `SELECT name, setting FROM pg_settings WHERE name IN ('wal_level', 'max_replication_slots', 'max_wal_senders', 'cluster_name', 'server_version_num')`,
+      `SELECT name, setting FROM pg_settings WHERE name IN ('wal_level', 'max_replication_slots', 'max_wal_senders', 'max_worker_processes', 'max_logical_replication_workers', 'cluster_name')`,
     );
     return Object.fromEntries(r.rows.map((row) => [row.name, row.setting]));
   } finally {
@@ -23,8 +34,7 @@ async function settings(adminUrl: string): Promise<Record<string, string>> {
 function needsChange(current: Record<string, string>): string[] {
   const changes: string[] = [];
   if (current.wal_level !== NEEDED.wal_level) changes.push('wal_level');
-  if (Number(current.max_replication_slots) < NEEDED.max_replication_slots) changes.push('max_replication_slots');
-  if (Number(current.max_wal_senders) < NEEDED.max_wal_senders) changes.push('max_wal_senders');
+  for (const name of NUMERIC) if (Number(current[name]) < NEEDED[name]) changes.push(name);
   return changes;
 }
 

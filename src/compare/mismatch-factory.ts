@@ -16,8 +16,12 @@ export function keyPresenter(mode: KeyMode, secret: string | undefined): (entity
   return (entity, key) => ({ mode, value: createHmac('sha256', secret).update(`${entity}\u0000${key}`).digest('hex').slice(0, 32) });
 }
 
-export function mismatchId(entity: string, kind: MismatchKind, subject: string, firstSeenMs: number): string {
-  return createHash('sha256').update(`${entity}\u0000${kind}\u0000${subject}\u0000${firstSeenMs}`).digest('hex').slice(0, 32);
+/**
+ * `occurrence` tells apart successive mismatches of the same subject: the first-seen time of a key
+ * difference, or the opening count of a day finding. Both are the same when a publication is retried.
+ */
+export function mismatchId(entity: string, kind: MismatchKind, subject: string, occurrence: number): string {
+  return createHash('sha256').update(`${entity}\u0000${kind}\u0000${subject}\u0000${occurrence}`).digest('hex').slice(0, 32);
 }
 
 /** What is kept in Redis while a mismatch is open, enough to publish its resolution later. */

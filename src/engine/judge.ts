@@ -56,6 +56,11 @@ interface DayVerdict {
   status: 'match' | 'mismatch' | 'unsettled';
   checkedAtMs: number;
   open: Record<string, OpenRecord>;
+  /**
+   * How many times each finding slot has been opened on this day. It makes a day mismatch's id
+   * deterministic: a crash between publishing and saving the verdict republishes the same id.
+   */
+  openings?: Record<string, number>;
 }
 
 export interface TickReport {
@@ -226,6 +231,7 @@ export class Judge implements Service {
       ]);
       const findings = compareDay(aggA, aggB, entity.tolerances);
       const open: Record<string, OpenRecord> = {};
+      const openings: Record<string, number> = { ...(previous?.openings ?? {}) };
       const events: MismatchEvent[] = [];
       for (const f of findings) {
         const slot = findingSlot(f);
@@ -234,7 +240,8 @@ export class Judge implements Service {
           open[slot] = existing;
           continue;
         }
-        const record = this.dayRecord(entity, day, f, aggA, aggB, now);
+        openings[slot] = (openings[slot] ?? 0) + 1;
+        const record = this.dayRecord(entity, day, f, aggA, aggB, now, openings[slot]);
         open[slot] = record;
         events.push(openedEvent(entity.name, record));
         opened++;
@@ -246,7 +253,7 @@ export class Judge implements Service {
         }
       }
       await this.deps.sink.publish(events);
-      const verdict: DayVerdict = { status: findings.length ? 'mismatch' : 'match', checkedAtMs: now, open };
+      const verdict: DayVerdict = { status: findings.length ? 'mismatch' : 'match', checkedAtMs: now, open, openings };
       await this.deps.judgeStore.saveDayVerdict(entity.name, day, JSON.stringify(verdict));
       await this.deps.judgeStore.donePending(entity.name, day);
       judged++;
@@ -254,7 +261,15 @@ export class Judge implements Service {
     return { opened, resolved, judged };
   }
 
-  private dayRecord(entity: JudgedEntity, day: number, f: DayFinding, a: DayAggregate, b: DayAggregate, now: number): OpenRecord {
+  private dayRecord(
+    entity: JudgedEntity,
+    day: number,
+    f: DayFinding,
+    a: DayAggregate,
+    b: DayAggregate,
+    now: number,
+    opening: number,
+  ): OpenRecord {
     const amount = f.amount === undefined ? undefined : entity.amounts[f.amount];
     const view = (agg: DayAggregate): SideView => ({
       count: agg.count.toString(),
@@ -262,7 +277,7 @@ export class Judge implements Service {
       ...(amount ? { sum: formatScaled(agg.sums[f.amount!] ?? 0n, amount.scale) } : {}),
     });
     return {
-      mismatchId: mismatchId(entity.name, f.kind, `${day}:${amount?.column ?? ''}`, now),
+      mismatchId: mismatchId(entity.name, f.kind, `${day}:${amount?.column ?? ''}`, opening),
       kind: f.kind,
       day,
       columns: amount ? [amount.column] : [],

@@ -159,6 +159,44 @@ describe('Judge on real Redis', () => {
     expect(JSON.parse((await judgeStore.dayVerdict('orders', DAY))!).status).toBe('match');
   });
 
+  test('a crash after publishing a day mismatch and before saving the verdict republishes the same ids', async () => {
+    const { store, redis, prefix } = redisStateForTest({ shards: 2 });
+    const published: MismatchEvent[] = [];
+    let crashOnce = true;
+    const judge = new Judge(
+      {
+        store,
+        judgeStore: new JudgeStore(redis, prefix, 2),
+        entities: [fixedEntity(entity)],
+        watermarks: { read: async () => ({ a: 50_000, b: 50_000 }) },
+        sink: {
+          publish: async (events) => {
+            published.push(...events);
+            if (crashOnce && events.some((e) => e.kind.startsWith('day_'))) {
+              crashOnce = false;
+              throw new Error('the process died right after Kafka acknowledged');
+            }
+          },
+        },
+        clock: { nowMs: () => Date.now() },
+        log: pino({ level: 'silent' }),
+      },
+      { graceMs: 1000, intervalMs: 100, instanceId: 'crash', presentKey: keyPresenter('plain', undefined) },
+    );
+    const base = { op: 'u' as const, day: DAY, fingerprints: new Uint8Array(6), unavailableMask: 0, toastHashes: [] };
+    await store.apply(entity.name, entity.layout, [
+      { ...base, side: 'a', key: 'x', version: 1n, sourceTsMs: 1_000, rowHash: 1n, amounts: [100n] },
+      { ...base, side: 'b', key: 'x', version: 1n, sourceTsMs: 1_000, rowHash: 2n, amounts: [200n] },
+    ]);
+    await expect(judge.tickAll()).rejects.toThrow(/died/);
+    const first = published.filter((e) => e.kind.startsWith('day_'));
+    await new Promise((r) => setTimeout(r, 5)); // a later clock must not change the ids
+    await judge.tickAll();
+    const again = published.filter((e) => e.kind.startsWith('day_')).slice(first.length);
+    expect(first.length).toBeGreaterThan(0);
+    expect(again.map((e) => e.eventId)).toEqual(first.map((e) => e.eventId));
+  });
+
   test('only the lease holder judges', async () => {
     const { judgeStore } = setup();
     expect(await judgeStore.holdLease('orders', 'one', 5_000)).toBe(true);

@@ -94,7 +94,7 @@ export function renderConfigDocs(): string {
     '(`passwordFile`, `hmacSecretFile`: a path, relative to the working directory; the content without its',
     'trailing newline is the secret), at most one of these per secret. Files are read once, at start.',
     'Secrets never appear in configuration errors nor in the configuration dump (`redactedConfig`), which also hides',
-    'the password of any `scheme://user:password@host` URL.',
+    'the password of any `scheme://user:password@host` URL and a `password=` URL parameter.',
     '',
     '## Cross-field rules',
     '',

@@ -12,6 +12,7 @@ export {
   type ReconcilerConfigInput,
   type EntityConfig,
   type SourceConfig,
+  type DatabaseConfig,
 } from './schema.ts';
 export { redactedConfig, REDACTED } from './redact.ts';
 export { toEntityModel } from './entity-model.ts';

@@ -4,6 +4,7 @@
  * change (the most specific one) and the rule it breaks; `CROSS_FIELD_RULES` lists them for the docs.
  */
 import type { ColumnType } from '../domain/entity.ts';
+import { formatPath } from './errors.ts';
 import type { EntityConfig, ReconcilerConfig } from './schema.ts';
 
 export interface RuleIssue {
@@ -14,7 +15,7 @@ export interface RuleIssue {
 /** The rules in words, for docs/configuration.md. */
 export const CROSS_FIELD_RULES: readonly string[] = [
   '`kafka.heartbeatIntervalMs` must be below `kafka.sessionTimeoutMs`.',
-  'TLS: `cert` and `key` go together; `ca`, `cert` and `key` need TLS to be enabled (`enabled: true`, or a `rediss://` URL for Redis).',
+  'TLS (Kafka, Redis, the audited databases): `cert` and `key` go together; `ca`, `cert` and `key` need TLS to be enabled (`enabled: true`, or a `rediss://` URL for Redis).',
   'Secrets: give each secret at most once, inline or as a file (`password` or `passwordFile`, `hmacSecret` or `hmacSecretFile`).',
   '`kafka.sasl` needs a `password` or `passwordFile`; `schemaRegistry.username` and a password go together.',
   '`keys.mode: hmac` needs `keys.hmacSecret` or `keys.hmacSecretFile`.',
@@ -95,6 +96,12 @@ export function crossFieldIssues(config: ReconcilerConfig): RuleIssue[] {
       } else {
         dataTopics.set(topic, `entities[${i}].sources.${side}.topic`);
       }
+    }
+    for (const side of ['a', 'b'] as const) {
+      const database = entity.sources[side].database;
+      if (database === undefined) continue;
+      tlsIssues(at('sources', side, 'database', 'tls'), database.tls, database.tls.enabled, add);
+      secretPairIssues(at('sources', side, 'database'), 'password', database.password, database.passwordFile, false, '', add);
     }
     entityIssues(entity, at, add);
   });
@@ -182,7 +189,7 @@ function entityIssues(
 }
 
 function tlsIssues(
-  path: string[],
+  path: (string | number)[],
   tls: { ca?: string | undefined; cert?: string | undefined; key?: string | undefined },
   enabled: boolean,
   add: (path: (string | number)[], rule: string) => void,
@@ -191,13 +198,13 @@ function tlsIssues(
   if (tls.key !== undefined && tls.cert === undefined) add([...path, 'cert'], 'is required with key');
   if (!enabled) {
     for (const file of ['ca', 'cert', 'key'] as const) {
-      if (tls[file] !== undefined) add([...path, file], `is set but TLS is not enabled (set ${path.join('.')}.enabled: true)`);
+      if (tls[file] !== undefined) add([...path, file], `is set but TLS is not enabled (set ${formatPath(path)}.enabled: true)`);
     }
   }
 }
 
 function secretPairIssues(
-  path: string[],
+  path: (string | number)[],
   name: string,
   value: string | undefined,
   file: string | undefined,

@@ -226,6 +226,40 @@ const _allTimeUnits: [Exclude<TimeUnit, (typeof TIME_UNITS)[number]>] extends [n
 const _allDecimalHandlings: [Exclude<DecimalHandling, (typeof DECIMAL_HANDLINGS)[number]>] extends [never] ? true : false = true;
 const _allSourceFormats: [Exclude<SourceFormat, (typeof SOURCE_FORMATS)[number]>] extends [never] ? true : false = true;
 
+/**
+ * A schema or table name as Postgres spells it. Like column names, these are always quoted as
+ * identifiers and checked against the catalogue before a statement uses them (B14).
+ */
+const identifierSchema = columnNameSchema;
+
+/** The libpq URL schemes; anything after them is the driver's to read (host, port, user, database, parameters). */
+const POSTGRES_URL = /^postgres(ql)?:\/\/\S+$/;
+
+const databaseSchema = (side: 'a' | 'b') =>
+  z
+    .strictObject({
+      url: z
+        .string()
+        .regex(POSTGRES_URL, 'must be a postgres:// or postgresql:// URL')
+        .describe(
+          `Connection URL of side ${side.toUpperCase()}'s Postgres (postgres://user@host:port/database). Prefer \`password\`/\`passwordFile\` over a password inside the URL; either way it is never printed.`,
+        ),
+      password: secret("Password of the URL's user; replaces a password given in the URL."),
+      passwordFile: secretFile('password'),
+      schema: identifierSchema.default('public').describe('Schema of the table.'),
+      table: identifierSchema.describe("The entity's table on this side, spelt exactly as in the catalogue (it is quoted, so any name works)."),
+      tls: z
+        .strictObject(tlsFields('the database', "the database server's"))
+        .prefault({})
+        .describe(
+          "TLS to the database. With `enabled` and `rejectUnauthorized` (the default) the server's certificate must chain to `ca` and name the URL's host, as libpq's `sslmode=verify-full`; the URL's own ssl parameters are then ignored.",
+        ),
+    })
+    .optional()
+    .describe(
+      `Side ${side.toUpperCase()}'s Postgres table, which the batch audit (\`cdc-reconciler audit\`) reads in a read-only transaction; absent: this side cannot be audited.`,
+    );
+
 const sourceSchema = (side: 'a' | 'b') =>
   z
     .strictObject({
@@ -250,6 +284,7 @@ const sourceSchema = (side: 'a' | 'b') =>
       heartbeatTopic: topicSchema
         .optional()
         .describe(`Debezium heartbeat topic of side ${side.toUpperCase()}'s connector (e.g. __debezium-heartbeat.<prefix>): keeps its watermark moving while the table is quiet.`),
+      database: databaseSchema(side),
     })
     .describe(`Side ${side.toUpperCase()}${side === 'a' ? ' (the source of truth)' : ' (the copy)'}.`);
 
@@ -378,3 +413,4 @@ export type ReconcilerConfig = z.output<typeof baseConfigSchema>;
 export type ReconcilerConfigInput = z.input<typeof baseConfigSchema>;
 export type EntityConfig = ReconcilerConfig['entities'][number];
 export type SourceConfig = EntityConfig['sources']['a'];
+export type DatabaseConfig = NonNullable<SourceConfig['database']>;

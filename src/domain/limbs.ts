@@ -38,3 +38,11 @@ export function digestFromLimbs(hi: string | number | bigint | undefined, lo: st
 export function u64Hex(value: bigint): string {
   return value.toString(16).padStart(16, '0');
 }
+
+/** An integer scaled by 10^scale as exact decimal text, e.g. (1050n, 2) -> "10.50". */
+export function formatScaled(value: bigint, scale: number): string {
+  if (scale === 0) return value.toString();
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
+  return `${negative ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { decisionHorizon } from '../compare/watermarks.ts';
 import { type DayFinding, type DayTolerances, classifyKey, compareDay, findingSlot } from '../compare/verdicts.ts';
 import { type OpenRecord, mismatchId, openedEvent, resolvedEvent } from '../compare/mismatch-factory.ts';
-import { u64Hex } from '../domain/limbs.ts';
+import { formatScaled, u64Hex } from '../domain/limbs.ts';
 import type { MismatchEvent, SideView } from '../domain/mismatch-event.ts';
 import type { DayAggregate, KeyState, StateLayout } from '../domain/state.ts';
 import type { JudgeStore } from '../state/redis/judge-store.ts';
@@ -296,12 +296,4 @@ function keySide(s: KeyState | undefined): SideView {
 
 function parseVerdict(json: string | null): DayVerdict | undefined {
   return json ? (JSON.parse(json) as DayVerdict) : undefined;
-}
-
-/** An integer scaled by 10^scale as exact decimal text. */
-export function formatScaled(value: bigint, scale: number): string {
-  if (scale === 0) return value.toString();
-  const negative = value < 0n;
-  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
-  return `${negative ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }

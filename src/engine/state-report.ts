@@ -2,9 +2,8 @@
  * Read-only views of the state for the `status` and `diff` commands.
  */
 import type { OpenRecord } from '../compare/mismatch-factory.ts';
-import { formatScaled } from './judge.ts';
 import { dayToIso } from '../normalize/days.ts';
-import { u64Hex } from '../domain/limbs.ts';
+import { formatScaled, u64Hex } from '../domain/limbs.ts';
 import type { JudgeStore } from '../state/redis/judge-store.ts';
 import type { RedisStateStore } from '../state/redis/redis-state-store.ts';
 import { NO_DAY } from './ingestor.ts';

@@ -140,6 +140,22 @@ describe('secrets', () => {
     expect(config.keys.hmacSecret).toBe('another-secret-of-enough-length');
   });
 
+  it("of an audited database: from a file, or from the environment, per entity and side", () => {
+    const dir = tempDir();
+    const database = { url: 'postgres://recon@db-b/app', table: 'orders', passwordFile: dir.write('pg', 'pg-file-pw\n') };
+    const fromFile = load(input({ entities: [entity({ sources: { b: { database } } })] }));
+    expect(fromFile.entities[0]!.sources.b.database?.password).toBe('pg-file-pw');
+    const fromEnv = loadConfig({
+      file: dir.write('reconciler.yaml', JSON.stringify(input())),
+      env: {
+        RECON_ENTITIES__0__SOURCES_A_DATABASE_URL: 'postgres://recon@db-a/app',
+        RECON_ENTITIES__0__SOURCES_A_DATABASE_TABLE: 'orders',
+        RECON_ENTITIES__0__SOURCES_A_DATABASE_PASSWORD: 'pg-env-pw',
+      },
+    });
+    expect(fromEnv.entities[0]!.sources.a.database).toMatchObject({ url: 'postgres://recon@db-a/app', table: 'orders', password: 'pg-env-pw' });
+  });
+
   it('name the file field when the file is missing, empty or too short, and never print the content', () => {
     const dir = tempDir();
     const missing = issuesOf(() => load({ ...input(), keys: { hmacSecretFile: `${dir.path}/none` } }));
@@ -172,6 +188,26 @@ describe('redactedConfig', () => {
     expect(dump.schemaRegistry?.url).toBe(`https://reg:${REDACTED}@registry.internal`);
     expect(dump.kafka.sasl?.username).toBe('recon');
     expect(config.keys.hmacSecret).toBe(SECRET);
+  });
+
+  it("hides an audited database's password, inline, in its URL, or as a URL parameter", () => {
+    const config = load(
+      input({
+        entities: [
+          entity({
+            sources: {
+              a: { database: { url: 'postgres://recon:url-pw@db-a:5432/app?sslmode=require', table: 'orders', password: 'pg-pw' } },
+              b: { database: { url: 'postgresql://db-b/app?user=recon&password=param-pw&application_name=x', table: 'orders' } },
+            },
+          }),
+        ],
+      }),
+    );
+    const dump = redactedConfig(config);
+    const text = JSON.stringify(dump);
+    for (const secret of ['url-pw', 'pg-pw', 'param-pw']) expect(text).not.toContain(secret);
+    expect(dump.entities[0]!.sources.a.database).toMatchObject({ url: `postgres://recon:${REDACTED}@db-a:5432/app?sslmode=require`, password: REDACTED });
+    expect(dump.entities[0]!.sources.b.database?.url).toBe(`postgresql://db-b/app?user=recon&password=${REDACTED}&application_name=x`);
   });
 
   it('shows which secrets come from files, and that unset secrets are unset', () => {

@@ -125,6 +125,25 @@ describe('field rules', () => {
     }
   });
 
+  it("reads an entity side's audit database: schema defaults to public, the table is required, the URL must be a Postgres URL", () => {
+    const withDatabase = (database: object) => input({ entities: [entity({ sources: { a: { database } } })] });
+    const config = load(withDatabase({ url: 'postgres://recon@db-a:5432/app', table: 'we"ird; name' }));
+    expect(config.entities[0]!.sources.a.database).toEqual({
+      url: 'postgres://recon@db-a:5432/app',
+      schema: 'public',
+      table: 'we"ird; name',
+      tls: { enabled: false, rejectUnauthorized: true },
+    });
+    expect(config.entities[0]!.sources.b.database).toBeUndefined();
+    const issues = issuesOf(() => load(withDatabase({ url: 'mysql://db-a/app', schema: 'a\u0000b' })));
+    expect(rule(issues, 'entities[0].sources.a.database.url')).toBe('must be a postgres:// or postgresql:// URL');
+    expect(rule(issues, 'entities[0].sources.a.database.table')).toBe('is required');
+    expect(rule(issues, 'entities[0].sources.a.database.schema')).toBe('must not contain control characters');
+    // The URL may hold a password: the message names the rule, never the value.
+    const message = messageOf(() => load(withDatabase({ url: 'mysql://u:s3cr3t-pw@db/app', table: 't' })));
+    expect(message).not.toContain('s3cr3t-pw');
+  });
+
   it('accepts column names with quotes, spaces, semicolons and mixed case, but not control characters (B14)', () => {
     const odd = ['Order "ID"', 'created at', 'x; DROP TABLE orders; --', 'MixedCase', 'naïve'];
     const config = load(

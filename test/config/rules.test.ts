@@ -4,7 +4,7 @@
  * and changes one thing.
  */
 import { describe, expect, it } from 'vitest';
-import { entity, input, issuesOf, load, SECRET } from './helpers.ts';
+import { entity, input, issuesOf, load, SECRET, tempDir } from './helpers.ts';
 
 interface Case {
   name: string;
@@ -186,6 +186,24 @@ const cases: Case[] = [
     path: 'redis.cluster.nodes',
     rule: /needs redis\.cluster\.enabled: true/,
   },
+  {
+    name: "an audited database's CA file without TLS enabled",
+    config: input({ entities: [entity({ sources: { a: { database: { url: 'postgres://recon@db-a/app', table: 'orders', tls: { ca: '/etc/ca.pem' } } } } })] }),
+    path: 'entities[0].sources.a.database.tls.ca',
+    rule: /is set but TLS is not enabled \(set entities\[0\]\.sources\.a\.database\.tls\.enabled: true\)/,
+  },
+  {
+    name: "an audited database's client certificate without its key",
+    config: input({ entities: [entity({ sources: { b: { database: { url: 'postgres://recon@db-b/app', table: 'orders', tls: { enabled: true, cert: '/etc/c.pem' } } } } })] }),
+    path: 'entities[0].sources.b.database.tls.key',
+    rule: /is required with cert/,
+  },
+  {
+    name: "an audited database's password given twice",
+    config: input({ entities: [entity({ sources: { b: { database: { url: 'postgres://recon@db-b/app', table: 'orders', password: 'pw', passwordFile: '/run/pw' } } } })] }),
+    path: 'entities[0].sources.b.database.passwordFile',
+    rule: /give either password or passwordFile, not both/,
+  },
 ];
 
 describe('cross-field rules', () => {
@@ -202,6 +220,14 @@ describe('cross-field rules', () => {
 
   it('counts only significant fraction digits of the sums tolerance', () => {
     expect(load(input({ entities: [entity({ tolerances: { sums: { absolute: '0.010' } } })] })).entities[0]!.tolerances.sums.absolute).toBe('0.010');
+  });
+
+  it('allows an audited database with verified TLS and a password file', () => {
+    const dir = tempDir();
+    const database = { url: 'postgresql://recon@db-a:5432/app', table: 'orders', passwordFile: dir.write('pw', 'pg-pw\n'), tls: { enabled: true, ca: '/etc/ca.pem' } };
+    const config = load(input({ entities: [entity({ sources: { a: { database } } })] }));
+    expect(config.entities[0]!.sources.a.database?.tls).toEqual({ enabled: true, ca: '/etc/ca.pem', rejectUnauthorized: true });
+    expect(config.entities[0]!.sources.a.database?.password).toBe('pg-pw');
   });
 
   it('allows what the rules do not forbid: TLS via rediss://, a CA file, an avro source with a registry', () => {

@@ -30,7 +30,16 @@ function libpq(url: string): string {
   return `host=${a.host} port=${a.port} user=${a.user} dbname=${db}${a.password ? ` password=${a.password}` : ''}`;
 }
 
-export async function createTestPipeline(options: { replicaIdentityFull?: boolean } = {}): Promise<TestPipeline> {
+export interface TestPipelineOptions {
+  replicaIdentityFull?: boolean;
+  /**
+   * Extra Debezium connector properties for both sides, merged over the defaults, e.g.
+   * `{ 'skipped.operations': 'none' }` so that truncates are captured (Debezium skips them by default).
+   */
+  connectorConfig?: Record<string, string>;
+}
+
+export async function createTestPipeline(options: TestPipelineOptions = {}): Promise<TestPipeline> {
   const name = uniqueName('p');
   const table = pg.escapeIdentifier(name);
   const a = await pgClient('a');
@@ -77,9 +86,8 @@ export async function createTestPipeline(options: { replicaIdentityFull?: boolea
       `PUBLICATION ${pg.escapeIdentifier(`${name}_pub`)} WITH (create_slot = false, slot_name = ${pg.escapeLiteral(sub)}, copy_data = true)`,
   );
   for (const [side, connector] of [['a', connectors[0]!], ['b', connectors[1]!]] as const) {
-    await connect.putConnector(
-      connector,
-      debeziumConnectorConfig({
+    await connect.putConnector(connector, {
+      ...debeziumConnectorConfig({
         name: connector,
         server: side === 'a' ? stack().pipeline.serverAFromConnect : stack().pipeline.serverBFromConnect,
         database: side === 'a' ? stack().pipeline.databaseA : stack().pipeline.databaseB,
@@ -88,7 +96,8 @@ export async function createTestPipeline(options: { replicaIdentityFull?: boolea
         publication: `${name}_dbz`,
         tables: [`public.${name}`],
       }),
-    );
+      ...options.connectorConfig,
+    });
   }
   for (const c of connectors) await connect.waitRunning(c, 60_000);
 

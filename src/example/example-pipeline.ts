@@ -220,6 +220,8 @@ export function debeziumConnectorConfig(o: DebeziumConnectorOptions): Record<str
     'snapshot.mode': 'initial',
     'decimal.handling.mode': 'string',
     'heartbeat.interval.ms': String(EXAMPLE.heartbeatIntervalMs),
+    // Debezium skips truncates by default; the reconciler must see them to flag the entity (B6).
+    'skipped.operations': 'none',
     'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
     'key.converter.schemas.enable': 'false',
     'value.converter': 'org.apache.kafka.connect.json.JsonConverter',

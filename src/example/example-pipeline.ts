@@ -104,32 +104,42 @@ async function ensureDatabase(address: PgAddress, database: string): Promise<voi
   await withClient(address, 'postgres', (c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`));
 }
 
-/** Drops the slots of the given database that no process holds; a held slot means something still runs. */
+/** Drops every replication slot of the database, ending the walsender that holds one, if any. */
 async function dropSlotsOf(address: PgAddress, database: string): Promise<void> {
   await withClient(address, 'postgres', async (c) => {
-    const slots = await c.query<{ slot_name: string; active: boolean }>(
-      'SELECT slot_name, active FROM pg_replication_slots WHERE database = $1',
+    const slots = await c.query<{ slot_name: string; active_pid: number | null }>(
+      'SELECT slot_name, active_pid FROM pg_replication_slots WHERE database = $1',
       [database],
     );
     for (const slot of slots.rows) {
-      if (slot.active) {
-        throw new Error(`replication slot ${slot.slot_name} of ${database} is in use; stop its consumer first`);
+      if (slot.active_pid !== null) await c.query('SELECT pg_terminate_backend($1)', [slot.active_pid]);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await c.query('SELECT pg_drop_replication_slot($1)', [slot.slot_name]);
+          break;
+        } catch (e) {
+          // A terminated walsender releases its slot a moment later.
+          if (attempt >= 50) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
       }
-      await c.query('SELECT pg_drop_replication_slot($1)', [slot.slot_name]);
     }
   });
 }
 
 /**
- * Removes the example pipeline's databases, subscription and slots, so that a fresh Kafka cluster
- * starts from a fresh source (Debezium offsets live in Kafka; stale slots would pin WAL forever).
+ * Removes the example pipeline's databases with everything in them: every subscription of B (the
+ * example's and any a test left behind), every slot of both, so that a fresh Kafka cluster starts
+ * from a fresh source (Debezium offsets live in Kafka; stale slots would pin WAL forever).
  */
 export async function resetExampleDatabases(p: ExamplePipeline): Promise<void> {
   if (await databaseExists(p.serverB, p.databaseB)) {
     await withClient(p.serverB, p.databaseB, async (c) => {
-      const sub = await c.query('SELECT 1 FROM pg_subscription WHERE subname = $1', [EXAMPLE.subscription]);
-      if (sub.rowCount === 1) {
-        const name = pg.escapeIdentifier(EXAMPLE.subscription);
+      const subs = await c.query<{ subname: string }>(
+        'SELECT subname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())',
+      );
+      for (const { subname } of subs.rows) {
+        const name = pg.escapeIdentifier(subname);
         // Detach the remote slot first: DROP SUBSCRIPTION would otherwise try to drop it over a
         // replication connection, which hangs when A and B share one cluster.
         await c.query(`ALTER SUBSCRIPTION ${name} DISABLE`);

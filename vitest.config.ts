@@ -13,6 +13,8 @@ const serviceTier = {
 
 export default defineConfig({
   test: {
+    // The JSON report lets scripts (.ci/run) print a one-line summary of what ran.
+    reporters: ['default', ['json', { outputFile: '.vitest/results.json' }]],
     projects: [
       {
         test: {

@@ -5,25 +5,15 @@
  */
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { ChangeMessage, DeadLetter, DeadLetterCode, DecodeResult, Provenance, Side } from '../domain/change.ts';
+import type { ChangeMessage, DeadLetter, DeadLetterCode, Provenance, Side } from '../domain/change.ts';
 import { APPLY_RESULT, type PreparedChange } from '../domain/state.ts';
 import type { EngineMetrics } from '../metrics/engine-metrics.ts';
 import { NormalizeError } from '../normalize/index.ts';
 import type { DeadLetterEntry } from '../sinks/kafka-dead-letter-sink.ts';
+import type { Decode } from '../sources/decode/index.ts';
 import type { BatchHandler, BatchResult } from '../sources/kafka-change-source.ts';
 import type { RedisStateStore } from '../state/redis/redis-state-store.ts';
 import type { EntityMetaStore, EntityRuntime } from './entity-runtime.ts';
-
-/** The raw record a decoder reads. */
-export interface KafkaRecord {
-  key: Buffer | null;
-  value: Buffer | null;
-  topic: string;
-  partition: number;
-  offset: string;
-}
-
-export type Decode = (record: KafkaRecord) => DecodeResult | Promise<DecodeResult>;
 
 export type Route =
   | { kind: 'changes'; entity: EntityRuntime; side: Side; decode: Decode }

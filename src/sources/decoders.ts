@@ -4,9 +4,8 @@
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { ReconcilerConfig, SourceConfig } from '../config/index.ts';
-import type { Decode } from '../engine/ingestor.ts';
 import { AVRO_BIGINT_OPTIONS, ConfluentSchemaDecoder } from './decode/avro.ts';
-import { createDecoder, decodeHeartbeat } from './decode/index.ts';
+import { type Decode, createDecoder, decodeHeartbeat } from './decode/index.ts';
 
 let registryDecoder: ConfluentSchemaDecoder | undefined;
 

@@ -3,11 +3,12 @@
  * both, Kafka, Redis, the reconciler in this process, and its mismatch events read back from Kafka.
  */
 import { describe, expect, test } from 'vitest';
-import type { MismatchEvent } from '../../src/domain/mismatch-event.ts';
-import { isoToDay } from '../../src/normalize/days.ts';
+import type { ReconcilerConfig } from '../../src/config/index.ts';
+import { label, opened, waitStateEqualsSql as waitUntilStateEqualsSql } from '../harness/expectations.ts';
+import type { TestPipeline } from '../harness/pipeline.ts';
 import { JudgeStore } from '../../src/state/redis/judge-store.ts';
 import { RedisStateStore } from '../../src/state/redis/redis-state-store.ts';
-import { DAYS, insertOrders, sqlDays } from '../harness/orders-data.ts';
+import { insertOrders, sqlDays } from '../harness/orders-data.ts';
 import { createTestPipeline } from '../harness/pipeline.ts';
 import { collectMismatches, startTestReconciler, testConfig } from '../harness/reconciler.ts';
 import { eventually } from '../harness/resources.ts';
@@ -15,8 +16,9 @@ import { Redis } from 'ioredis';
 import { stack } from '../harness/resources.ts';
 import { onTestFinished } from 'vitest';
 
-const opened = (events: MismatchEvent[]) => events.filter((e) => e.type === 'opened');
-const label = (e: MismatchEvent) => `${e.type} ${e.kind} ${e.key?.value ?? e.day}${e.columns.length ? ` [${e.columns.join(',')}]` : ''}`;
+
+/** Waits until the stream state of both sides equals the SQL twin of both tables. */
+const waitStateEqualsSql = (p: TestPipeline, config: ReconcilerConfig) => waitUntilStateEqualsSql(p, config, stores(config).store);
 
 function stores(config: ReturnType<typeof testConfig>) {
   const redis = new Redis(stack().redisUrl);
@@ -25,28 +27,6 @@ function stores(config: ReturnType<typeof testConfig>) {
   return { store: new RedisStateStore(redis, o), judgeStore: new JudgeStore(redis, o.prefix, o.shards) };
 }
 
-/** Waits until the stream state of both sides equals the SQL twin of both tables, day by day. */
-async function waitStateEqualsSql(p: Awaited<ReturnType<typeof createTestPipeline>>, config: ReturnType<typeof testConfig>, timeoutMs = 60_000) {
-  const { store } = stores(config);
-  await eventually(
-    'stream state equal to SQL on both sides',
-    async () => {
-      for (const [side, db] of [['a', p.a], ['b', p.b]] as const) {
-        const sql = await sqlDays(db, p.table, config);
-        const stream = await store.dayAggregates('orders', side, 1);
-        for (const day of DAYS.map(isoToDay)) {
-          const s = sql.get(day);
-          const r = stream.get(day);
-          if ((s?.count ?? 0n) !== (r?.count ?? 0n) || (s?.digest ?? 0n) !== (r?.digest ?? 0n) || (s?.sums[0] ?? 0n) !== (r?.sums[0] ?? 0n)) {
-            return undefined;
-          }
-        }
-      }
-      return true;
-    },
-    timeoutMs,
-  );
-}
 
 describe('reconciliation of a real pipeline', () => {
   test('snapshot agreement, drift made on B behind replication, exactly-once events, resolution after repair', async () => {

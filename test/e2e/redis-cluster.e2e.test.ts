@@ -4,56 +4,24 @@
  * share the shard's hash tag); a CROSSSLOT error would stop the state from ever matching SQL.
  */
 import { randomBytes } from 'node:crypto';
+import { label, sleep, waitStateEqualsSql } from '../harness/expectations.ts';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { createRedis } from '../../src/adapters/clients.ts';
-import { type ReconcilerConfig, validateConfig } from '../../src/config/index.ts';
-import type { MismatchEvent } from '../../src/domain/mismatch-event.ts';
-import { dayToIso } from '../../src/normalize/days.ts';
+import { validateConfig } from '../../src/config/index.ts';
 import { RedisStateStore } from '../../src/state/redis/redis-state-store.ts';
 import { insertOrders, sqlDays } from '../harness/orders-data.ts';
-import { type TestPipeline, createTestPipeline } from '../harness/pipeline.ts';
+import { createTestPipeline } from '../harness/pipeline.ts';
 import { collectMismatches, startTestReconciler, testConfig } from '../harness/reconciler.ts';
 import { startRedisCluster } from '../harness/redis-cluster.ts';
 import { eventually } from '../harness/resources.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Postgres runs at most max_logical_replication_workers (4 here) subscription workers for every
  * pipeline of every test running at once; a new subscription may wait for a free one.
  */
 const REPLICATION_TIMEOUT_MS = 120_000;
-const label = (e: MismatchEvent) => `${e.type} ${e.kind} ${e.key?.value ?? e.day}${e.columns.length ? ` [${e.columns.join(',')}]` : ''}`;
 
-/** Per-day differences between the stream state and the SQL twin of each side's table (empty: equal). */
-async function stateVersusSql(p: TestPipeline, config: ReconcilerConfig, store: RedisStateStore): Promise<string[]> {
-  const problems: string[] = [];
-  for (const [side, db] of [['a', p.a], ['b', p.b]] as const) {
-    const sql = await sqlDays(db, p.table, config);
-    const stream = await store.dayAggregates('orders', side, 1);
-    for (const day of new Set([...sql.keys(), ...stream.keys()])) {
-      const s = sql.get(day);
-      const r = stream.get(day);
-      const show = (x: typeof s | typeof r) => (x ? `n=${x.count} sum=${x.sums[0]} digest=${x.digest}` : 'nothing');
-      if (s?.count !== r?.count || s?.digest !== r?.digest || s?.sums[0] !== r?.sums[0]) {
-        problems.push(`${side} ${dayToIso(day)}: stream ${show(r)}, SQL ${show(s)}`);
-      }
-    }
-  }
-  return problems;
-}
 
-async function waitStateEqualsSql(p: TestPipeline, config: ReconcilerConfig, store: RedisStateStore, timeoutMs = 60_000): Promise<void> {
-  let last: string[] = [];
-  try {
-    await eventually(
-      'stream state equal to the SQL twin on both sides',
-      async () => ((last = await stateVersusSql(p, config, store)).length === 0 ? true : undefined),
-      timeoutMs,
-    );
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; still different:\n${last.join('\n')}`);
-  }
-}
 
 describe('reconciliation with its state on a Redis Cluster', () => {
   test('snapshot agreement with SQL, then drift on B reported once each; state spread over the nodes', { timeout: 240_000 }, async () => {

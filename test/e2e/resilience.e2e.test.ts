@@ -10,11 +10,11 @@ import pg from 'pg';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { Redis } from 'ioredis';
+import { label, sleep, stateVersusSql, waitStateEqualsSql } from '../harness/expectations.ts';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { startReconciler } from '../../src/app.ts';
 import { type ReconcilerConfig, validateConfig } from '../../src/config/index.ts';
 import type { MismatchEvent } from '../../src/domain/mismatch-event.ts';
-import { dayToIso } from '../../src/normalize/days.ts';
 import { RedisStateStore } from '../../src/state/redis/redis-state-store.ts';
 import { startChildReconciler } from '../harness/child-reconciler.ts';
 import { insertOrders, sqlDays } from '../harness/orders-data.ts';
@@ -24,13 +24,11 @@ import { startRedisServer } from '../harness/redis-cluster.ts';
 import { deleteKeysOf } from '../harness/redis-state.ts';
 import { eventually, kafkaAdmin, pgClient, stack, uniqueName } from '../harness/resources.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Postgres runs at most max_logical_replication_workers (4 here) subscription workers for every
  * pipeline of every test running at once; a new subscription may wait for a free one.
  */
 const REPLICATION_TIMEOUT_MS = 120_000;
-const label = (e: MismatchEvent) => `${e.type} ${e.kind} ${e.key?.value ?? e.day}${e.columns.length ? ` [${e.columns.join(',')}]` : ''}`;
 
 /** Rows 7 (2026-03-02) and 8 (2026-03-03) deleted on B behind replication's back: what must be reported, once each. */
 const DRIFT_IDS = [7, 8];
@@ -119,36 +117,7 @@ async function insertLoop(p: TestPipeline, firstId: number, batch = 40, pauseMs 
   return { stop, inserted: () => next - firstId };
 }
 
-/** Per-day differences between the stream state in Redis and the SQL twin of each side's table (empty: equal). */
-async function stateVersusSql(p: TestPipeline, config: ReconcilerConfig, store: RedisStateStore): Promise<string[]> {
-  const problems: string[] = [];
-  for (const [side, db] of [['a', p.a], ['b', p.b]] as const) {
-    const sql = await sqlDays(db, p.table, config);
-    const stream = await store.dayAggregates('orders', side, 1);
-    for (const day of new Set([...sql.keys(), ...stream.keys()])) {
-      const s = sql.get(day);
-      const r = stream.get(day);
-      const show = (x: typeof s | typeof r) => (x ? `n=${x.count} sum=${x.sums[0]} digest=${x.digest}` : 'nothing');
-      if (s?.count !== r?.count || s?.digest !== r?.digest || s?.sums[0] !== r?.sums[0]) {
-        problems.push(`${side} ${dayToIso(day)}: stream ${show(r)}, SQL ${show(s)}`);
-      }
-    }
-  }
-  return problems;
-}
 
-async function waitStateEqualsSql(p: TestPipeline, config: ReconcilerConfig, store: RedisStateStore, timeoutMs = 90_000): Promise<void> {
-  let last: string[] = [];
-  try {
-    await eventually(
-      'stream state equal to the SQL twin on both sides',
-      async () => ((last = await stateVersusSql(p, config, store)).length === 0 ? true : undefined),
-      timeoutMs,
-    );
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; still different:\n${last.join('\n')}`);
-  }
-}
 
 /** A state store on `url` (the shared Redis by default), closed when the test finishes. */
 function storeOf(config: ReconcilerConfig, url = stack().redisUrl): RedisStateStore {

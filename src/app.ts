@@ -23,7 +23,7 @@ import { KafkaMismatchSink } from './sinks/kafka-mismatch-sink.ts';
 import { decoderFor, heartbeatDecoder } from './sources/decoders.ts';
 import { KafkaChangeSource } from './sources/kafka-change-source.ts';
 import { RedisEntityMetaStore } from './state/redis/entity-meta-store.ts';
-import { entityKeys } from './state/redis/keys.ts';
+import { entityKeys, offsetGapsKey } from './state/redis/keys.ts';
 import { JudgeStore } from './state/redis/judge-store.ts';
 import { RedisStateStore } from './state/redis/redis-state-store.ts';
 import { RedisWatermarkStore, type TopicLayout } from './state/redis/watermark-store.ts';
@@ -123,6 +123,18 @@ export async function startReconciler(config: ReconcilerConfig, log: Logger, reg
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     },
     log.child({ component: 'consumer' }),
+    async (gap) => {
+      const route = routes.get(gap.topic);
+      const labels = route?.kind === 'changes' ? { side: route.side, entity: route.entity.name } : { side: route?.side ?? 'a', entity: '' };
+      metrics.offsetGaps.inc(labels);
+      // The lost messages' business days are unknown: record the source-time span around the gap
+      // (from the partition's last watermark to now) for the batch audit to re-check.
+      const progress = (await watermarkStore.all(Date.now())).get(gap.topic)?.get(gap.partition);
+      await redis.rpush(
+        offsetGapsKey(prefix),
+        JSON.stringify({ ...gap, ...labels, afterSourceTsMs: progress?.maxTsMs ?? 0, detectedAt: new Date().toISOString() }),
+      );
+    },
   );
 
   const judgedSources: JudgedEntitySource[] = entities.map(({ config: e, runtime }) => ({

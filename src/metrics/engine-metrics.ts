@@ -31,6 +31,12 @@ export function engineMetrics(registry: Registry) {
       labelNames: ['side', 'entity'] as const,
       registers,
     }),
+    offsetGaps: new Counter({
+      name: 'recon_offset_gaps_total',
+      help: 'Partitions whose committed offset had been deleted by retention: messages never read (F13).',
+      labelNames: ['side', 'entity'] as const,
+      registers,
+    }),
     mismatchesOpened: new Counter({
       name: 'recon_mismatches_opened_total',
       help: 'Mismatches opened, by kind and entity.',

@@ -28,6 +28,16 @@ export interface PartitionReport {
   caughtUp: boolean;
 }
 
+/** Messages that were deleted (retention) before this group read them: never silently skipped (F13). */
+export interface OffsetGap {
+  topic: string;
+  partition: number;
+  /** The group's committed offset: the first message it had not read. */
+  committedOffset: string;
+  /** The partition's first remaining offset: everything from committedOffset up to this is gone. */
+  firstAvailableOffset: string;
+}
+
 export interface KafkaChangeSourceOptions {
   groupId: string;
   topics: readonly string[];
@@ -44,12 +54,15 @@ interface Owned {
   /** Offset of the next message to read, as known from batches handled (undefined: none yet). */
   nextOffset?: bigint;
   maxTsMs: number;
+  /** Until the first batch after an assignment: the group's committed offset and the partition's low watermark. */
+  atAssignment?: Promise<{ committed: bigint; low: bigint } | undefined>;
 }
 
 export class KafkaChangeSource implements Service {
   private readonly kafka: Kafka;
   private readonly handler: BatchHandler;
   private readonly report: (reports: PartitionReport[]) => Promise<void>;
+  private readonly onOffsetGap: (gap: OffsetGap) => Promise<void>;
   private readonly options: KafkaChangeSourceOptions;
   private readonly log: Logger;
   private consumer: Consumer | undefined;
@@ -65,10 +78,12 @@ export class KafkaChangeSource implements Service {
     report: (reports: PartitionReport[]) => Promise<void>,
     options: KafkaChangeSourceOptions,
     log: Logger,
+    onOffsetGap: (gap: OffsetGap) => Promise<void> = async () => undefined,
   ) {
     this.kafka = kafka;
     this.handler = handler;
     this.report = report;
+    this.onOffsetGap = onOffsetGap;
     this.options = options;
     this.log = log;
   }
@@ -94,7 +109,13 @@ export class KafkaChangeSource implements Service {
       const assignment = e.payload.memberAssignment as Record<string, number[]>;
       const keep = new Set(Object.entries(assignment).flatMap(([t, ps]) => ps.map((p) => `${t}|${p}`)));
       for (const k of this.owned.keys()) if (!keep.has(k)) this.owned.delete(k);
-      for (const k of keep) if (!this.owned.has(k)) this.owned.set(k, { maxTsMs: 0 });
+      for (const k of keep) {
+        if (this.owned.has(k)) continue;
+        const [topic, partition] = splitOwned(k);
+        const atAssignment = this.offsetsAtAssignment(topic, partition);
+        atAssignment.catch(() => undefined);
+        this.owned.set(k, { maxTsMs: 0, atAssignment });
+      }
       this.log.info({ assignment }, 'joined the consumer group');
     });
     consumer.on(consumer.events.CRASH, (e) => this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'));
@@ -106,6 +127,7 @@ export class KafkaChangeSource implements Service {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        await this.checkOffsetGap(batch.topic, batch.partition, BigInt(batch.messages[0]!.offset));
         const result = await this.handler.handle(batch.topic, batch.partition, batch.messages);
         const last = batch.messages[batch.messages.length - 1]!;
         resolveOffset(last.offset);
@@ -120,6 +142,33 @@ export class KafkaChangeSource implements Service {
     this.progressTimer = setInterval(() => {
       this.reportProgress().catch((e: unknown) => this.log.warn({ err: e }, 'progress report failed'));
     }, this.options.progressIntervalMs);
+  }
+
+  /** The group's committed offset and the partition's low watermark, read when the partition is assigned. */
+  private async offsetsAtAssignment(topic: string, partition: number): Promise<{ committed: bigint; low: bigint } | undefined> {
+    const [ends, committed] = await Promise.all([
+      this.admin!.fetchTopicOffsets(topic),
+      this.admin!.fetchOffsets({ groupId: this.options.groupId, topics: [topic] }),
+    ]);
+    const low = ends.find((e) => e.partition === partition)?.low;
+    const offset = committed[0]?.partitions.find((p) => p.partition === partition)?.offset;
+    if (low === undefined || offset === undefined) return undefined;
+    return { committed: BigInt(offset), low: BigInt(low) };
+  }
+
+  /**
+   * On the first batch after an assignment: when the group had committed an offset that retention has
+   * since deleted, kafkajs resumes at the first available message. That jump is reported, never silent.
+   */
+  private async checkOffsetGap(topic: string, partition: number, firstOffset: bigint): Promise<void> {
+    const owned = this.owned.get(`${topic}|${partition}`);
+    if (!owned?.atAssignment) return;
+    const at = await owned.atAssignment.catch(() => undefined);
+    owned.atAssignment = undefined;
+    if (!at || at.committed < 0n || at.committed >= at.low || firstOffset <= at.committed) return;
+    const gap: OffsetGap = { topic, partition, committedOffset: at.committed.toString(), firstAvailableOffset: firstOffset.toString() };
+    this.log.error(gap, 'committed offset no longer exists (deleted by retention): the messages in between were never read');
+    await this.onOffsetGap(gap);
   }
 
   /**

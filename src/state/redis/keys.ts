@@ -51,6 +51,11 @@ export function entityKeys(prefix: string, entity: string) {
   };
 }
 
+/** Offset gaps (messages deleted before they were read), a list for the batch audit to work off. */
+export function offsetGapsKey(prefix: string): string {
+  return `${prefix}:offset-gaps`;
+}
+
 /** Watermarks of all partitions, one hash for the deployment. */
 export function watermarkKey(prefix: string): string {
   return `${prefix}:watermarks`;

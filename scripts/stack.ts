@@ -84,6 +84,23 @@ export function localPipeline(): ExamplePipeline {
   };
 }
 
+/** The example reconciler's state belongs to the example databases: it goes when they go. */
+async function resetExampleRedisState(): Promise<number> {
+  const redis = new Redis(existing.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let removed = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `*${EXAMPLE.redisKeyPrefix}:*`, 'COUNT', 1000);
+      if (keys.length) removed += await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    return removed;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function checkRedis(): Promise<void> {
   const redis = new Redis(existing.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
@@ -140,8 +157,9 @@ async function up(): Promise<void> {
   const freshCluster = proc(kafkaService).runningPid() === undefined && formatKafkaStorage();
   if (freshCluster) {
     // Debezium keeps its offsets in Kafka: a new cluster must meet new databases and slots.
-    log('kafka     new cluster: resetting the example databases');
+    log('kafka     new cluster: resetting the example databases and the example reconciler state');
     await resetExampleDatabases(pipeline);
+    await resetExampleRedisState();
   }
   await prepareExampleDatabases(pipeline);
   log(`postgres  ${pipeline.databaseA} -> ${pipeline.databaseB} replication ready`);
@@ -167,7 +185,8 @@ async function down(clean: boolean): Promise<void> {
   if (clean) {
     rmSync(paths.data, { recursive: true, force: true });
     await resetExampleDatabases(localPipeline());
-    log('removed Kafka data and the example databases, slots and subscription');
+    const keys = await resetExampleRedisState();
+    log(`removed Kafka data, the example databases, slots and subscription, and ${keys} Redis keys of the example reconciler`);
   }
 }
 

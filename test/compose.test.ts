@@ -358,3 +358,17 @@ describe('generated connector files', () => {
     );
   });
 });
+
+describe('examples/reconciler.yaml', () => {
+  it('uses the Redis prefix and consumer group that the stack resets with the example databases', async () => {
+    const { parse } = await import('yaml');
+    const { readFileSync } = await import('node:fs');
+    const { EXAMPLE } = await import('../src/example/example-pipeline.ts');
+    const config = parse(readFileSync(new URL('../examples/reconciler.yaml', import.meta.url), 'utf8')) as {
+      redis: { keyPrefix: string };
+      kafka: { groupId: string };
+    };
+    expect(config.redis.keyPrefix).toBe(EXAMPLE.redisKeyPrefix);
+    expect(config.kafka.groupId).toBe(EXAMPLE.consumerGroup);
+  });
+});

@@ -50,6 +50,9 @@ export const EXAMPLE = {
   topicPrefixB: 'b',
   slotA: 'debezium_a',
   slotB: 'debezium_b',
+  /** The Redis key prefix and consumer group of examples/reconciler.yaml, reset with the databases. */
+  redisKeyPrefix: 'recon-example',
+  consumerGroup: 'cdc-reconciler-example',
   /** Debezium heartbeats keep a quiet side's watermark moving. */
   heartbeatIntervalMs: 1000,
 } as const;

@@ -4,7 +4,10 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pino, { type Logger } from 'pino';
-import { ConfigError, type ReconcilerConfig, loadConfig } from '../config/index.ts';
+import { createRedis } from '../adapters/clients.ts';
+import { ConfigError, type EntityConfig, type ReconcilerConfig, loadConfig } from '../config/index.ts';
+import { JudgeStore } from '../state/redis/judge-store.ts';
+import { RedisStateStore } from '../state/redis/redis-state-store.ts';
 import type { CommandIo } from './command.ts';
 import { ExitCode } from './exit-codes.ts';
 
@@ -33,6 +36,27 @@ export function loadConfigFrom(file: string | undefined): ReconcilerConfig {
   } catch (e) {
     if (e instanceof ConfigError) throw new CliExit(ExitCode.config, e.message);
     throw e;
+  }
+}
+
+/** The configured entities, or only the one named by --entity (a usage error when there is none). */
+export function selectEntities(config: ReconcilerConfig, name: string | undefined): EntityConfig[] {
+  const entities = config.entities.filter((e) => name === undefined || e.name === name);
+  if (entities.length === 0) throw new CliExit(ExitCode.usage, `no entity named '${name}' in the configuration`);
+  return entities;
+}
+
+/** Runs `fn` with the state stores of the configured Redis, and disconnects afterwards. */
+export async function withStateStores<T>(
+  config: ReconcilerConfig,
+  fn: (stores: { store: RedisStateStore; judgeStore: JudgeStore }) => Promise<T>,
+): Promise<T> {
+  const redis = createRedis(config);
+  try {
+    const { keyPrefix: prefix, shards, keyBuckets: buckets } = config.redis;
+    return await fn({ store: new RedisStateStore(redis, { prefix, shards, buckets }), judgeStore: new JudgeStore(redis, prefix, shards) });
+  } finally {
+    redis.disconnect();
   }
 }
 

@@ -1,9 +1,7 @@
-import { createRedis } from '../adapters/clients.ts';
 import { isoToDay } from '../normalize/days.ts';
 import { dayLabel, openKeyRecords } from '../engine/state-report.ts';
-import { JudgeStore } from '../state/redis/judge-store.ts';
 import type { Command } from './command.ts';
-import { CliExit, configOption, guarded, loadConfigFrom, parseOptions, renderTable } from './common.ts';
+import { CliExit, configOption, guarded, loadConfigFrom, parseOptions, renderTable, selectEntities, withStateStores } from './common.ts';
 import { ExitCode } from './exit-codes.ts';
 
 export const diffCommand: Command = {
@@ -38,17 +36,13 @@ export const diffCommand: Command = {
         throw new CliExit(ExitCode.usage, `--day: ${(e as Error).message}`);
       }
       const config = loadConfigFrom(options.config);
-      if (!config.entities.some((e) => e.name === options.entity)) {
-        throw new CliExit(ExitCode.usage, `no entity named '${options.entity}' in the configuration`);
-      }
-      const redis = createRedis(config);
-      try {
-        const judgeStore = new JudgeStore(redis, config.redis.keyPrefix, config.redis.shards);
-        const records = (await openKeyRecords(judgeStore, options.entity)).filter((r) => r.day === day);
+      const [entity] = selectEntities(config, options.entity);
+      return withStateStores(config, async ({ judgeStore }) => {
+        const records = (await openKeyRecords(judgeStore, entity!.name)).filter((r) => r.day === day);
         records.sort((x, y) => x.firstSeenMs - y.firstSeenMs);
         if (options.json) io.out(JSON.stringify(records, null, 2));
         else {
-          io.out(`${options.entity} ${dayLabel(day)}: ${records.length} open key mismatches`);
+          io.out(`${entity!.name} ${dayLabel(day)}: ${records.length} open key mismatches`);
           io.out(
             renderTable(
               ['kind', 'key', 'columns', 'first seen', 'id'],
@@ -63,8 +57,6 @@ export const diffCommand: Command = {
           );
         }
         return records.length ? ExitCode.drift : ExitCode.ok;
-      } finally {
-        redis.disconnect();
-      }
+      });
     }),
 };

@@ -1,4 +1,3 @@
-import { createRedis } from '../adapters/clients.ts';
 import { type DayVerdictStatus, type GapReport, decidedByVerdicts, findGaps } from '../backfill/planner/gap-finder.ts';
 import { DEFAULT_BATCH_DAYS, DEFAULT_PLANNER_OPTIONS, type WindowPlan, planBackfill } from '../backfill/planner/planner.ts';
 import { tolerance } from '../compare/verdicts.ts';
@@ -6,10 +5,8 @@ import type { DayAggregate } from '../domain/state.ts';
 import { NO_DAY } from '../engine/ingestor.ts';
 import { systemClock } from '../engine/ports.ts';
 import { dayToIso } from '../normalize/days.ts';
-import { JudgeStore } from '../state/redis/judge-store.ts';
-import { RedisStateStore } from '../state/redis/redis-state-store.ts';
 import type { Command } from './command.ts';
-import { CliExit, configOption, guarded, loadConfigFrom, parseOptions, renderTable } from './common.ts';
+import { CliExit, configOption, guarded, loadConfigFrom, parseOptions, renderTable, selectEntities, withStateStores } from './common.ts';
 import { ExitCode } from './exit-codes.ts';
 
 /** One entity's open windows and the batches the planner would make of them, as `--json` prints it. */
@@ -60,12 +57,8 @@ export const gapsCommand: Command = {
         throw new CliExit(ExitCode.usage, '--batch-days must be a whole number >= 1');
       }
       const config = loadConfigFrom(options.config);
-      const entities = config.entities.filter((e) => !options.entity || e.name === options.entity);
-      if (entities.length === 0) throw new CliExit(ExitCode.usage, `no entity named '${options.entity}' in the configuration`);
-      const redis = createRedis(config);
-      try {
-        const store = new RedisStateStore(redis, { prefix: config.redis.keyPrefix, shards: config.redis.shards, buckets: config.redis.keyBuckets });
-        const judgeStore = new JudgeStore(redis, config.redis.keyPrefix, config.redis.shards);
+      const entities = selectEntities(config, options.entity);
+      return withStateStores(config, async ({ store, judgeStore }) => {
         const results: EntityGaps[] = [];
         for (const e of entities) {
           const [a, b, verdicts] = await Promise.all([
@@ -95,9 +88,7 @@ export const gapsCommand: Command = {
         if (options.json) io.out(JSON.stringify(results, null, 2));
         else for (const r of results) io.out(text(r));
         return results.some((r) => r.windows.length > 0) ? ExitCode.drift : ExitCode.ok;
-      } finally {
-        redis.disconnect();
-      }
+      });
     }),
 };
 

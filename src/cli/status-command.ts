@@ -1,9 +1,6 @@
-import { createRedis } from '../adapters/clients.ts';
 import { entityStatus } from '../engine/state-report.ts';
-import { JudgeStore } from '../state/redis/judge-store.ts';
-import { RedisStateStore } from '../state/redis/redis-state-store.ts';
 import type { Command } from './command.ts';
-import { CliExit, configOption, guarded, loadConfigFrom, parseOptions, renderTable } from './common.ts';
+import { configOption, guarded, loadConfigFrom, parseOptions, renderTable, selectEntities, withStateStores } from './common.ts';
 import { ExitCode } from './exit-codes.ts';
 
 export const statusCommand: Command = {
@@ -24,12 +21,8 @@ export const statusCommand: Command = {
     guarded(io, async () => {
       const options = parseOptions(argv, { ...configOption, entity: { type: 'string', short: 'e' }, json: { type: 'boolean' } });
       const config = loadConfigFrom(options.config);
-      const entities = config.entities.filter((e) => !options.entity || e.name === options.entity);
-      if (entities.length === 0) throw new CliExit(ExitCode.usage, `no entity named '${options.entity}' in the configuration`);
-      const redis = createRedis(config);
-      try {
-        const store = new RedisStateStore(redis, { prefix: config.redis.keyPrefix, shards: config.redis.shards, buckets: config.redis.keyBuckets });
-        const judgeStore = new JudgeStore(redis, config.redis.keyPrefix, config.redis.shards);
+      const entities = selectEntities(config, options.entity);
+      return withStateStores(config, async ({ store, judgeStore }) => {
         const statuses = await Promise.all(entities.map((e) => entityStatus(store, judgeStore, e.name, e.amounts)));
         const drift = statuses.some((s) => s.openKeyMismatches > 0 || s.days.some((d) => d.verdict === 'mismatch'));
         if (options.json) io.out(JSON.stringify(statuses, null, 2));
@@ -54,8 +47,6 @@ export const statusCommand: Command = {
           }
         }
         return drift ? ExitCode.drift : ExitCode.ok;
-      } finally {
-        redis.disconnect();
-      }
+      });
     }),
 };

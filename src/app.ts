@@ -30,8 +30,6 @@ import { RedisWatermarkStore, type TopicLayout } from './state/redis/watermark-s
 
 /** How often each instance reports the progress of its partitions. */
 const PROGRESS_INTERVAL_MS = 1_000;
-/** Topic partition counts change rarely; they are re-read this often. */
-const PARTITIONS_TTL_MS = 30_000;
 
 export interface RunningReconciler {
   /** The HTTP port actually bound. */
@@ -63,21 +61,14 @@ export async function startReconciler(config: ReconcilerConfig, log: Logger, reg
 
   const admin: Admin = kafka.admin();
   await admin.connect();
-  const partitionCache = new Map<string, { at: number; partitions: number[] }>();
   const topicLayout: TopicLayout = {
     sides: (name) => {
       const e = config.entities.find((x) => x.name === name)!;
       return { a: e.sources.a, b: e.sources.b } as Record<Side, { topic: string; heartbeatTopic?: string }>;
     },
-    partitions: async (topic) => {
-      const cached = partitionCache.get(topic);
-      if (cached && Date.now() - cached.at < PARTITIONS_TTL_MS) return cached.partitions;
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
-      const partitions = metadata?.topics[0]?.partitions.map((p) => p.partitionId).sort((x, y) => x - y) ?? [];
-      partitionCache.set(topic, { at: Date.now(), partitions });
-      return partitions;
-    },
+    offsets: async (topic) => (await admin.fetchTopicOffsets(topic).catch(() => [])).map(({ partition, high, low }) => ({ partition, high, low })),
   };
+
 
   // Create the output topics up front (with the broker's defaults) rather than on the first send,
   // which kafkajs reports as an error before its retry succeeds.
@@ -129,7 +120,7 @@ export async function startReconciler(config: ReconcilerConfig, log: Logger, reg
       metrics.offsetGaps.inc(labels);
       // The lost messages' business days are unknown: record the source-time span around the gap
       // (from the partition's last watermark to now) for the batch audit to re-check.
-      const progress = (await watermarkStore.all(Date.now())).get(gap.topic)?.get(gap.partition);
+      const progress = (await watermarkStore.all()).get(gap.topic)?.get(gap.partition);
       await redis.rpush(
         offsetGapsKey(prefix),
         JSON.stringify({ ...gap, ...labels, afterSourceTsMs: progress?.maxTsMs ?? 0, detectedAt: new Date().toISOString() }),
@@ -161,7 +152,7 @@ export async function startReconciler(config: ReconcilerConfig, log: Logger, reg
       entities: judgedSources,
       watermarks: {
         read: async (entity) => {
-          const wm = await watermarkStore.watermarks(entity, topicLayout, Date.now());
+          const wm = await watermarkStore.watermarks(entity, topicLayout);
           metrics.watermark.set({ side: 'a', entity }, wm.a / 1000);
           metrics.watermark.set({ side: 'b', entity }, wm.b / 1000);
           return wm;

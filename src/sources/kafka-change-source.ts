@@ -4,9 +4,9 @@
  * dead letters were accepted by Kafka; kafkajs commits only resolved offsets (invariant 6). A failed
  * handler makes kafkajs restart the consumer from the last commit: the replay is a no-op by version.
  *
- * Every `progressIntervalMs` it reports, per owned partition, the newest source time read and whether
- * the partition is caught up (its end offset reached): an idle partition never produces a batch, so
- * that is how a quiet side still advances its watermark.
+ * Every `progressIntervalMs` it reports, per owned partition, the newest source time read and the
+ * position reached: an idle partition never produces a batch, so that is how the judge learns that a
+ * quiet partition is caught up (its position at the partition's end) and lets its side advance.
  */
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -25,7 +25,8 @@ export interface PartitionReport {
   topic: string;
   partition: number;
   maxTsMs: number;
-  caughtUp: boolean;
+  /** Offset of the next message to read (-1 when unknown). */
+  position: string;
 }
 
 /** Messages that were deleted (retention) before this group read them: never silently skipped (F13). */
@@ -191,28 +192,25 @@ export class KafkaChangeSource implements Service {
     }
   }
 
-  /** Reports owned partitions: newest source time and whether the end of the partition is reached. */
+  /** Reports owned partitions: newest source time read, and the position the group has reached. */
   async reportProgress(): Promise<void> {
     if (!this.admin || this.owned.size === 0) return;
-    const byTopic = new Map<string, number[]>();
-    for (const k of this.owned.keys()) {
-      const [topic, partition] = splitOwned(k);
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
-    }
     const reports: PartitionReport[] = [];
-    for (const [topic, partitions] of byTopic) {
-      const ends = await this.admin.fetchTopicOffsets(topic);
-      const committed = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
-      const committedOf = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
-      for (const partition of partitions) {
-        const owned = this.owned.get(`${topic}|${partition}`);
-        const end = ends.find((e) => e.partition === partition);
-        if (!owned || !end) continue;
-        const position = owned.nextOffset ?? committedOf.get(partition) ?? -1n;
-        // An empty partition (end 0, or everything before `low` deleted) is caught up at any position.
-        const caughtUp = position >= BigInt(end.high) || BigInt(end.high) === BigInt(end.low);
-        reports.push({ topic, partition, maxTsMs: owned.maxTsMs, caughtUp });
+    const committedByTopic = new Map<string, Map<number, string>>();
+    for (const [k, owned] of this.owned) {
+      const [topic, partition] = splitOwned(k);
+      let position = owned.nextOffset?.toString();
+      if (position === undefined) {
+        // Nothing read since the assignment: the group's committed offset is where it stands.
+        let committed = committedByTopic.get(topic);
+        if (!committed) {
+          const fetched = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
+          committed = new Map(fetched[0]?.partitions.map((p) => [p.partition, p.offset]) ?? []);
+          committedByTopic.set(topic, committed);
+        }
+        position = committed.get(partition) ?? '-1';
       }
+      reports.push({ topic, partition, maxTsMs: owned.maxTsMs, position });
     }
     await this.report(reports);
   }

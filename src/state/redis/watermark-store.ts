@@ -12,7 +12,16 @@ export interface ProgressReport {
   topic: string;
   partition: number;
   maxTsMs: number;
-  caughtUp: boolean;
+  /** Offset of the next message the group will read on the partition (-1 when unknown). */
+  position: string;
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  /** Offset the next produced message will get (the end). */
+  high: string;
+  /** First offset still stored. */
+  low: string;
 }
 
 export interface SideTopics {
@@ -20,17 +29,12 @@ export interface SideTopics {
   heartbeatTopic?: string;
 }
 
-/** Where each entity's sides are read from, and how many partitions each topic has. */
+/** Where each entity's sides are read from, and each topic's partitions with their current offsets. */
 export interface TopicLayout {
   sides(entity: string): Record<Side, SideTopics>;
-  partitions(topic: string): Promise<number[]>;
+  /** Every partition of the topic, read now (an unknown topic has none). */
+  offsets(topic: string): Promise<PartitionOffsets[]>;
 }
-
-/**
- * A "caught up" report older than this no longer counts: its reporter may have died, and an
- * orphaned partition must hold the watermark back rather than let it run ahead of unread data.
- */
-const CAUGHT_UP_VALID_MS = 15_000;
 
 export class RedisWatermarkStore {
   private readonly client: ScriptClient;
@@ -44,40 +48,54 @@ export class RedisWatermarkStore {
   async record(reports: readonly ProgressReport[], nowMs: number): Promise<void> {
     if (reports.length === 0) return;
     const args: (string | number)[] = [];
-    for (const r of reports) args.push(field(r.topic, r.partition), Math.floor(r.maxTsMs), r.caughtUp ? 1 : 0);
+    for (const r of reports) args.push(field(r.topic, r.partition), Math.floor(r.maxTsMs), r.position);
     args.push(nowMs);
     await this.client[SCRIPTS.recordProgress.name](1, this.key, ...args);
   }
 
-  /** Every recorded partition: topic -> partition -> progress (caught-up reports expire). */
-  async all(nowMs: number): Promise<Map<string, Map<number, PartitionProgress>>> {
+  /** Every recorded partition: topic -> partition -> newest source time read and read position. */
+  async all(): Promise<Map<string, Map<number, { maxTsMs: number; position: bigint }>>> {
     const raw = await this.client.hgetall(this.key);
-    const out = new Map<string, Map<number, PartitionProgress>>();
+    const out = new Map<string, Map<number, { maxTsMs: number; position: bigint }>>();
     for (const [f, v] of Object.entries(raw)) {
       const bar = f.lastIndexOf('|');
       const topic = f.slice(2, bar);
       const partition = Number(f.slice(bar + 1));
-      const [ts, caught, at] = v.split('|');
+      const [ts, position] = v.split('|');
       let byPartition = out.get(topic);
       if (!byPartition) out.set(topic, (byPartition = new Map()));
-      byPartition.set(partition, {
-        maxTsMs: Number(ts),
-        caughtUp: caught === '1' && nowMs - Number(at) <= CAUGHT_UP_VALID_MS,
-      });
+      byPartition.set(partition, { maxTsMs: Number(ts), position: BigInt(position ?? '-1') });
     }
     return out;
   }
 
-  /** Both sides' watermarks of one entity. */
-  async watermarks(entity: string, layout: TopicLayout, nowMs: number): Promise<Record<Side, number>> {
-    const progress = await this.all(nowMs);
+  /**
+   * Both sides' watermarks of one entity. A partition is caught up when the group's recorded
+   * position has reached the partition's end offset read now (or the partition holds nothing):
+   * comparing with the current end, rather than trusting a flag set by whichever instance owned the
+   * partition last, keeps the watermark from running ahead of unread messages after a rebalance.
+   */
+  async watermarks(entity: string, layout: TopicLayout): Promise<Record<Side, number>> {
+    const recorded = await this.all();
     const sides = layout.sides(entity);
     const result = { a: 0, b: 0 };
     for (const side of ['a', 'b'] as const) {
       const { topic, heartbeatTopic } = sides[side];
-      const beats = heartbeatTopic ? [...(progress.get(heartbeatTopic)?.values() ?? [])] : [];
+      const beats = heartbeatTopic ? [...(recorded.get(heartbeatTopic)?.values() ?? [])] : [];
       const heartbeat = Math.max(0, ...beats.map((p) => p.maxTsMs));
-      result[side] = sideWatermark(await layout.partitions(topic), progress.get(topic) ?? new Map(), heartbeat);
+      const offsets = await layout.offsets(topic);
+      const progress = new Map<number, PartitionProgress>();
+      for (const o of offsets) {
+        const r = recorded.get(topic)?.get(o.partition);
+        if (!r) continue;
+        const caughtUp = r.position >= BigInt(o.high) || BigInt(o.high) === BigInt(o.low);
+        progress.set(o.partition, { maxTsMs: r.maxTsMs, caughtUp });
+      }
+      result[side] = sideWatermark(
+        offsets.map((o) => o.partition),
+        progress,
+        heartbeat,
+      );
     }
     return result;
   }

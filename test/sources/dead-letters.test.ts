@@ -5,24 +5,10 @@
  * RECON_DL_SCHEMA_CHANGED and RECON_DL_UNAVAILABLE_UNRESOLVED are the engine's codes (they need
  * per-entity state), not the decoders'.
  */
-import { readFileSync } from 'node:fs';
+import { load } from './fixtures.ts';
 import { describe, expect, test } from 'vitest';
 import type { DeadLetter, DeadLetterCode, DecodeResult } from '../../src/domain/change.ts';
 import { createDecoder, decodeHeartbeat, type DecoderFormat, type KafkaRecord, type SchemaDecoder } from '../../src/sources/decode/index.ts';
-
-interface FixtureMessage {
-  case: string;
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  value: string | null;
-}
-
-function load(name: string): FixtureMessage[] {
-  return (JSON.parse(readFileSync(new URL(`../fixtures/debezium/${name}.json`, import.meta.url), 'utf8')) as { messages: FixtureMessage[] })
-    .messages;
-}
 
 const plain = load('debezium-json-string');
 const withSchema = load('debezium-json-schema-precise');

@@ -2,45 +2,10 @@
  * Golden tests of the `debezium-json-schema` format (JsonConverter schemas.enable=true) against
  * captured Debezium 3.6.1 messages, and of its schema cache.
  */
-import { readFileSync } from 'node:fs';
+import { change, load, only, record } from './fixtures.ts';
 import { describe, expect, test } from 'vitest';
-import type { ChangeMessage, DecodeResult } from '../../src/domain/change.ts';
-import { createDecoder, type KafkaRecord } from '../../src/sources/decode/index.ts';
 
-interface FixtureMessage {
-  case: string;
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  value: string | null;
-}
-
-function load(name: string): FixtureMessage[] {
-  return (JSON.parse(readFileSync(new URL(`../fixtures/debezium/${name}.json`, import.meta.url), 'utf8')) as { messages: FixtureMessage[] })
-    .messages;
-}
-
-function record(m: FixtureMessage, edit: (text: string) => string = (t) => t): KafkaRecord {
-  return {
-    topic: m.topic,
-    partition: m.partition,
-    offset: m.offset,
-    key: m.key === null ? null : Buffer.from(m.key),
-    value: m.value === null ? null : Buffer.from(edit(m.value)),
-  };
-}
-
-function only(messages: FixtureMessage[], label: string): FixtureMessage {
-  const found = messages.filter((m) => m.case === label);
-  if (found.length !== 1) throw new Error(`fixture case ${label}: ${found.length} messages`);
-  return found[0]!;
-}
-
-function change(result: DecodeResult): ChangeMessage {
-  if (result.kind !== 'change') throw new Error(`expected a change, got ${result.kind}`);
-  return result;
-}
+import { createDecoder } from '../../src/sources/decode/index.ts';
 
 const precise = load('debezium-json-schema-precise');
 const stringMode = load('debezium-json-schema-string');

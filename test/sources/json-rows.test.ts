@@ -2,43 +2,13 @@
  * Golden tests of the `json-rows` format: rows unwrapped by Debezium's ExtractNewRecordState
  * (add.fields=op,lsn,source.ts_ms, delete.tombstone.handling.mode=rewrite-with-tombstone), captured.
  */
-import { readFileSync } from 'node:fs';
+import { change, load, only as onlyIn, record } from './fixtures.ts';
 import { describe, expect, test } from 'vitest';
-import { type ChangeMessage, type DecodeResult, UNAVAILABLE_VALUE } from '../../src/domain/change.ts';
-import { createDecoder, type KafkaRecord } from '../../src/sources/decode/index.ts';
+import { UNAVAILABLE_VALUE } from '../../src/domain/change.ts';
+import { createDecoder } from '../../src/sources/decode/index.ts';
 
-interface FixtureMessage {
-  case: string;
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  value: string | null;
-}
-
-const rows = (JSON.parse(readFileSync(new URL('../fixtures/debezium/json-rows.json', import.meta.url), 'utf8')) as { messages: FixtureMessage[] })
-  .messages;
-
-function record(m: FixtureMessage, edit: (text: string) => string = (t) => t): KafkaRecord {
-  return {
-    topic: m.topic,
-    partition: m.partition,
-    offset: m.offset,
-    key: m.key === null ? null : Buffer.from(m.key),
-    value: m.value === null ? null : Buffer.from(edit(m.value)),
-  };
-}
-
-function only(label: string): FixtureMessage {
-  const found = rows.filter((m) => m.case === label);
-  if (found.length !== 1) throw new Error(`fixture case ${label}: ${found.length} messages`);
-  return found[0]!;
-}
-
-function change(result: DecodeResult): ChangeMessage {
-  if (result.kind !== 'change') throw new Error(`expected a change, got ${result.kind}`);
-  return result;
-}
+const rows = load('json-rows');
+const only = (label: string) => onlyIn(rows, label);
 
 const decode = createDecoder('json-rows');
 
